@@ -1,0 +1,33 @@
+"""The input contract (inputs.yaml) as Python objects."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+
+@lru_cache(maxsize=None)
+def contract() -> dict:
+    with resources.files(__package__).joinpath("inputs.yaml").open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def inputs() -> dict:
+    """name -> input spec (``columns``, ``required``, ``label_vi``, ...)."""
+    return contract()["inputs"]
+
+
+def input_spec(name: str) -> dict:
+    try:
+        return inputs()[name]
+    except KeyError:
+        raise KeyError(f"unknown input {name!r}; known: {', '.join(inputs())}") from None
+
+
+def columns(name: str) -> dict:
+    return input_spec(name)["columns"]
+
+
+def personal_data() -> dict:
+    return contract()["personal_data"]

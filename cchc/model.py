@@ -1,0 +1,69 @@
+"""Data shapes shared by every stage (see docs/architecture.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import contract
+
+_DTYPES = {"text": "string", "int": "Int64", "flag": "Int64", "score": "Int64", "datetime": "datetime64[ns]"}
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    """An empty typed frame with the contract's columns for input ``name``."""
+    cols = contract.columns(name)
+    return pd.DataFrame({c: pd.Series([], dtype=_DTYPES[spec["type"]]) for c, spec in cols.items()})
+
+
+def dtype_for(column_type: str) -> str:
+    return _DTYPES[column_type]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    quarter: str
+    cutoff: date | None = None
+    sample: bool = False
+    source: str = ""
+    exported_at: datetime | None = None
+
+    @property
+    def provisional(self) -> bool:
+        return self.cutoff is not None
+
+
+@dataclass
+class Table:
+    name: str
+    path: Path
+    df: pd.DataFrame
+    raw: pd.DataFrame
+    row_numbers: np.ndarray
+    header_row: int = 1
+    dropped_personal: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QuarterData:
+    quarter: str
+    manifest: Manifest
+    tables: dict[str, Table]
+    folder: Path | None = None
+
+    def df(self, name: str) -> pd.DataFrame:
+        t = self.tables.get(name)
+        return t.df if t is not None else empty_frame(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+
+@dataclass
+class Plan:
+    targets: pd.DataFrame
+    tasks: pd.DataFrame
