@@ -1,0 +1,58 @@
+"""What a notebook page receives: the computed results of its quarter (or of
+the whole site), the plan, the data-quality summary and provenance.
+
+The pipeline builds these once per build and pickles them for the notebooks
+(parameter ``context_file``). An analyst who opens a notebook in Jupyter
+without a context file gets the same objects computed from ``data_dir``
+(:func:`cchc.pages.quarter_context`, :func:`cchc.pages.site_context`).
+"""
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import Manifest, Plan
+
+
+@dataclass
+class QuarterContext:
+    quarter: str
+    manifest: Manifest
+    results: Any  # cchc.indicators.QuarterResults
+    previous: Any | None  # QuarterResults of the previous published quarter, if any
+    quality: dict
+    plan: Plan
+    quarters: list[str]
+    quarter_pages: list[dict]
+    commit: str
+
+
+@dataclass
+class SiteContext:
+    quarters: list[str]
+    manifests: dict[str, Manifest]
+    results: dict[str, Any]
+    quality: dict[str, dict]
+    plan: Plan
+    quarter_pages: list[dict]
+    commit: str
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def latest(self) -> str | None:
+        return self.quarters[-1] if self.quarters else None
+
+
+def save(obj, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+
+
+def load(path) -> Any:
+    with open(path, "rb") as f:
+        return pickle.load(f)

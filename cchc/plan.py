@@ -1,0 +1,591 @@
+"""The ward's 2026 reform plan as data (see docs/architecture.md, "The plan as data").
+
+Two published tables are built from the plan seed
+``data/plan/source/ke-hoach-cchc-2026.md``:
+
+- ``tasks.csv``: every activity row of the appendix ("PHỤ LỤC"), extracted by
+  :func:`extract_tasks` (deterministic code, no hand editing);
+- ``targets.csv``: every quantitative target of the plan's body (section II)
+  and appendix, hand-curated in :data:`TARGETS` below and checked against the
+  seed by :func:`build_targets`.
+
+Regenerate both with ``python -m cchc.plan`` (``--check`` only compares).
+:func:`load_plan` reads them back into a :class:`cchc.model.Plan`.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .model import Plan
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN_DIR = ROOT / "data" / "plan"
+SEED_PATH = PLAN_DIR / "source" / "ke-hoach-cchc-2026.md"
+
+TASK_COLUMNS = [
+    "id", "area", "area_name", "objective_no", "objective", "task", "activity",
+    "product", "lead_unit", "cooperating_units", "timing",
+]
+TARGET_COLUMNS = [
+    "id", "area", "name_vi", "target", "direction", "unit", "source", "measure",
+    "headline", "plan_ref", "plan_sentence", "note",
+]
+AREAS = ("I", "II", "III", "IV", "V", "VI", "VII")
+SOURCES = ("dossiers", "catalogue", "feedback", "survey", "unit_report")
+DIRECTIONS = (">=", "<=")
+# The indicators computed from transaction data; their ids are fixed by the contract.
+FIXED_IDS = (
+    "on_time", "online_dossiers", "online_payment", "digitized_dossiers", "e_results",
+    "data_reuse", "feedback_on_time", "satisfaction", "full_online_services",
+)
+
+_TAG_RE = re.compile(r"<[^>]+>")
+_WS_RE = re.compile(r"\s+")
+_COLS = 8  # STT, Mục tiêu, Nhiệm vụ, Hoạt động, Kết quả/sản phẩm, Chủ trì, Phối hợp, Thời gian
+_STT, _OBJ, _TASK, _ACT, _PROD, _LEAD, _COOP, _TIME = range(_COLS)
+
+
+class PlanError(ValueError):
+    """The plan files are missing or malformed (message: Vietnamese / English)."""
+
+
+# --------------------------------------------------------------------------- text
+
+
+def normalize_text(text: str | None) -> str:
+    """Strip HTML tags (each tag becomes a space, so ``<p>`` paragraphs are
+    joined by one space), unescape entities and collapse whitespace."""
+    if text is None:
+        return ""
+    text = html.unescape(_TAG_RE.sub(" ", str(text)))
+    return _WS_RE.sub(" ", text).strip()
+
+
+def read_seed(path: Path = SEED_PATH) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanError(
+            f"Không tìm thấy văn bản kế hoạch gốc: {path} / plan seed not found: {path}"
+        ) from None
+
+
+def _is_continuation(cell: str) -> bool:
+    """A cell whose first character is a lower-case letter continues a sentence cut by a page break."""
+    return bool(cell) and cell[0].isalpha() and cell[0].islower()
+
+
+def _sentence_case(title: str) -> str:
+    return title[:1].upper() + title[1:].lower()
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+def _appendix_rows(seed_text: str) -> list[list[str]]:
+    """The tab-separated rows of the appendix, each padded to 8 normalised cells."""
+    start = seed_text.find("PHỤ LỤC")
+    if start < 0:
+        raise PlanError(
+            "Không tìm thấy phần PHỤ LỤC trong văn bản kế hoạch / "
+            "the plan seed has no appendix (PHỤ LỤC)"
+        )
+    rows: list[list[str]] = []
+    for line in seed_text[start:].splitlines():
+        if "\t" not in line:
+            continue
+        cells = [normalize_text(c) for c in line.split("\t")]
+        cells = (cells + [""] * _COLS)[:_COLS]
+        if any(cells):
+            rows.append(cells)
+    return rows
+
+
+def extract_tasks(seed_text: str) -> pd.DataFrame:
+    """Every activity row of the appendix, one row per activity, in appendix order.
+
+    How the table is rebuilt (the appendix is a Word table pasted as TSV):
+
+    1. Page breaks repeat the header row (``STT  Mục tiêu  …``). In the first
+       row after a repeated header, a cell that starts with a lower-case letter
+       continues the cell of the same column above (a merged cell split across
+       the page, e.g. objective II.3.2 "… của cơ quan hành" + "chính nhà nước
+       đạt tối thiểu 95%."). Its text is appended (with a space) to the nearest
+       row above that has text in that column, and the cell is then treated as
+       blank, i.e. as "same as above". The rest of that row (here always a new
+       activity starting with a capital letter) stays a row of its own.
+    2. A row with an empty STT, text in "Mục tiêu" and nothing in the last two
+       columns is shifted two columns to the left (one such row, in area IV:
+       "Thực hiện quy định, tăng cường minh bạch, …"): its cells are moved back
+       to Hoạt động / Kết quả / Chủ trì / Phối hợp / Thời gian.
+    3. A row with a roman numeral in STT and nothing after the title is an
+       area heading; a row with a number in STT and nothing after "Mục tiêu"
+       is a group heading ("3 Thực hiện cơ chế một cửa …", whose objectives
+       are 3.1 … 3.6) and is not an activity; a row with a number in STT starts
+       an objective block.
+    4. Blank cells are merged cells ("same as above") and are filled down:
+       objective and task within the objective block (every block's first row
+       has both); product within the objective block (only IV.1 needs it: its
+       product/lead/cooperation/timing cells run over the page break); lead,
+       cooperating units and timing within the area, because a merged Chủ trì /
+       Phối hợp cell can run over the next objective's first row (III.2 has no
+       Chủ trì / Phối hợp of its own: they are III.1's). If the filled-down
+       cooperating unit equals the row's own lead unit, it is left empty (I.03
+       and I.04 name "Các cơ quan, đơn vị" as lead; a unit does not cooperate
+       with itself).
+
+    How the 63 activities are counted: one activity per row of the rebuilt
+    table that has text in "Hoạt động" (after steps 1–2), i.e. I 8, II 21,
+    III 2, IV 6, V 7, VI 12, VII 7. A "Hoạt động" cell holding several
+    ``<p>`` paragraphs is one activity: it happens once (III.2, two paragraphs
+    in one cell, next to a single product "Quy chế tổ chức hoạt động" and a
+    single timing), so the table itself does not make them separate rows.
+
+    All text is HTML-stripped and whitespace-normalised; the plan's own
+    wording (typos included, e.g. "TTTC", "Công dịch vụ công") is kept. Area
+    names are the appendix headings in sentence case.
+    """
+    rows = _appendix_rows(seed_text)
+    records: list[dict] = []  # one per activity row, raw cells after steps 1-2
+    objectives: dict[tuple[str, str], dict] = {}
+    area = area_name = None
+    objective_key = None
+    headers_seen = 0
+    after_page_break = False
+
+    for cells in rows:
+        if cells[_STT] == "STT":
+            headers_seen += 1
+            after_page_break = headers_seen > 1
+            continue
+        continuing, after_page_break = after_page_break, False
+        stt = cells[_STT]
+        if stt in AREAS and not any(cells[2:]):
+            area, area_name, objective_key = stt, _sentence_case(cells[_OBJ]), None
+            continue
+        if area is None:
+            raise PlanError(
+                f"Dòng phụ lục trước tiêu đề lĩnh vực: {cells} / appendix row before any area heading"
+            )
+        if stt and not any(cells[2:]):
+            continue  # group heading (II.3), its objectives are 3.1 ... 3.6
+
+        if continuing and not stt:  # step 1
+            for col in range(_OBJ, _COLS):
+                if cells[col] and _is_continuation(cells[col]):
+                    if col == _OBJ:
+                        objectives[objective_key]["text"] += " " + cells[col]
+                    else:
+                        above = next(r for r in reversed(records) if r["cells"][col])
+                        above["cells"][col] += " " + cells[col]
+                    cells[col] = ""
+
+        if not stt and cells[_OBJ] and not cells[_COOP] and not cells[_TIME]:  # step 2
+            cells = ["", "", ""] + cells[_OBJ:_COOP]
+
+        if stt:
+            objective_key = (area, stt)
+            objectives[objective_key] = {"text": cells[_OBJ]}
+        if not cells[_ACT]:
+            if any(cells[_PROD:]):
+                raise PlanError(f"Dòng phụ lục không có hoạt động: {cells} / appendix row without an activity")
+            continue
+        if objective_key is None:
+            raise PlanError(f"Hoạt động ngoài mục tiêu: {cells} / activity outside any objective")
+        records.append({"area": area, "area_name": area_name, "objective": objective_key,
+                        "new_objective": bool(stt), "cells": cells})
+
+    out = []
+    counters: dict[str, int] = {}
+    carry: dict[int, str] = {}
+    prev_area = None
+    for rec in records:  # step 4
+        cells = rec["cells"]
+        if rec["area"] != prev_area:
+            carry, prev_area = {}, rec["area"]
+        if rec["new_objective"]:
+            for col in (_TASK, _PROD):
+                carry.pop(col, None)
+        filled = {}
+        for col in (_TASK, _PROD, _LEAD, _COOP, _TIME):
+            if cells[col]:
+                carry[col] = cells[col]
+            filled[col] = carry.get(col, "")
+        if filled[_COOP] == filled[_LEAD] and not cells[_COOP]:
+            filled[_COOP] = ""
+        counters[rec["area"]] = counters.get(rec["area"], 0) + 1
+        area_code, objective_no = rec["objective"]
+        out.append({
+            "id": f"{area_code}.{counters[area_code]:02d}",
+            "area": area_code,
+            "area_name": rec["area_name"],
+            "objective_no": objective_no,
+            "objective": objectives[rec["objective"]]["text"],
+            "task": filled[_TASK],
+            "activity": cells[_ACT],
+            "product": filled[_PROD],
+            "lead_unit": filled[_LEAD],
+            "cooperating_units": filled[_COOP],
+            "timing": filled[_TIME],
+        })
+    df = pd.DataFrame(out, columns=TASK_COLUMNS).astype("string")
+    for col in ("objective", "task", "activity", "lead_unit", "timing"):
+        empty = df.loc[df[col] == "", "id"].tolist()
+        if empty:
+            raise PlanError(
+                f"Phụ lục: cột {col} trống ở các dòng {empty} / appendix: empty {col} in rows {empty}"
+            )
+    return df
+
+
+# --------------------------------------------------------------------------- targets
+# Every quantitative target of the plan, curated by hand. Order: area, then the
+# order in which the plan states them. plan_sentence is checked against the seed
+# by build_targets(); see in_plan() for the two sentences cut by a page break.
+# Fields: id, area, name_vi, target, source, measure (None -> the id itself),
+# headline, plan_ref, plan_sentence, note. direction is ">=" and unit "%" for all
+# (the plan states no upper bound).
+
+_BODY_21 = "II.2.1 (mục tiêu)"
+
+TARGETS: list[dict] = [
+    # ---- II. Cải cách thủ tục hành chính
+    dict(id="published_on_time", area="II", name_vi="TTHC được công khai đúng hạn", target=100,
+         source="catalogue", measure="CongKhaiDungHan", plan_ref=_BODY_21,
+         plan_sentence="100% TTHC thuộc thẩm quyền giải quyết phải được rà soát, kịp thời cập nhật công khai tại Trung tâm Phục vụ hành chính công và trên Trang thông tin điện tử thường đúng thời gian quy định.",
+         note="Phụ lục II.1 nhắc lại: \"100% các TTHC được ban hành đúng trình tự thủ tục, niêm yết công khai theo quy định\" và hoạt động \"Cập nhật, công khai 100% TTHC trên Công dịch vụ công quốc gia, Tổng đài DVC 1022, …\"."),
+    dict(id="procedures_reviewed", area="II", name_vi="TTHC được rà soát, cắt giảm, đơn giản hóa", target=100,
+         source="unit_report", plan_ref="Phụ lục II.1 (mục tiêu)",
+         plan_sentence="100% thủ tục hành chính được rà soát, cắt giảm, đơn giản hóa thủ tục, thời gian giải quyết, chi phí thực hiện và sửa đổi bảo đảm thông suốt, hiệu quả",
+         note="Tử số: TTHC thuộc thẩm quyền đã được rà soát trong năm; mẫu số: tổng số TTHC thuộc thẩm quyền. Mục II.2.1 cũng yêu cầu 100% TTHC \"phải được rà soát\"."),
+    dict(id="simplification_proposals", area="II", name_vi="TTHC được kiến nghị đơn giản hóa", target=10,
+         source="unit_report", plan_ref=_BODY_21,
+         plan_sentence="Thường xuyên rà soát, đề xuất phương án cắt giảm, đơn giản hóa TTHC trên các lĩnh vực quản lý theo quy định (10% TTHC kiến nghị đơn giản hóa; giảm tối thiểu 20% thông tin phải khai báo trên cơ sở tái sử dụng dữ liệu đã được số hóa).",
+         note="Nhắc lại tại Phụ lục II.2 (mục tiêu). Tử số: số TTHC có kiến nghị đơn giản hóa; mẫu số: tổng số TTHC thuộc thẩm quyền."),
+    dict(id="declared_info_reduced", area="II", name_vi="Thông tin phải khai báo được cắt giảm", target=20,
+         source="unit_report", plan_ref=_BODY_21,
+         plan_sentence="Thường xuyên rà soát, đề xuất phương án cắt giảm, đơn giản hóa TTHC trên các lĩnh vực quản lý theo quy định (10% TTHC kiến nghị đơn giản hóa; giảm tối thiểu 20% thông tin phải khai báo trên cơ sở tái sử dụng dữ liệu đã được số hóa).",
+         note="Chỉ tiêu là mức giảm (tối thiểu 20%): tử số là số trường thông tin được bỏ nhờ tái sử dụng dữ liệu số hóa, mẫu số là số trường thông tin phải khai báo trước đó. Nhắc lại tại Phụ lục II.2."),
+    dict(id="on_time", area="II", name_vi="Hồ sơ giải quyết đúng hạn", target=98,
+         source="dossiers", headline=1, plan_ref=_BODY_21,
+         plan_sentence="Tỷ lệ giải quyết hồ sơ đúng hạn đạt tối thiểu 98%",
+         note="Phụ lục II.3.1: \"Tỷ lệ giải quyết hồ sơ đúng hạn trung bình các cấp đạt tối thiểu 98%\"."),
+    dict(id="online_payment", area="II", name_vi="Giao dịch thanh toán trực tuyến", target=80,
+         source="dossiers", headline=1, plan_ref=_BODY_21,
+         plan_sentence="tỷ lệ giao dịch thanh toán trực tuyến đạt từ 80% trở lên.",
+         note="Nhắc lại tại Phụ lục II.3.4. Tính trên hồ sơ có nghĩa vụ tài chính."),
+    dict(id="business_online", area="II", name_vi="TTHC liên quan doanh nghiệp thực hiện trực tuyến", target=100,
+         source="catalogue", measure="LienQuanDoanhNghiep & MucDoDVC != không", plan_ref=_BODY_21,
+         plan_sentence="100% TTHC liên quan đến doanh nghiệp được thực hiện trực tuyến, thông suốt, liền mạch, hiệu quả, bảo đảm minh bạch, giảm tối đa giấy tờ.",
+         note=""),
+    dict(id="full_online_services", area="II", name_vi="Dịch vụ công trực tuyến toàn trình", target=90,
+         source="catalogue", headline=1, plan_ref=_BODY_21,
+         plan_sentence="Tỷ lệ cung cấp dịch vụ công trực tuyến toàn trình trên tổng số thủ tục hành chính có đủ điều kiện trên Cổng dịch vụ công quốc gia là 90%.",
+         note="Nhắc lại tại Phụ lục II.3.5. Kế hoạch ghi \"là 90%\", hiểu là tối thiểu 90%."),
+    dict(id="online_dossiers", area="II", name_vi="Hồ sơ nộp trực tuyến", target=80,
+         source="dossiers", headline=1, plan_ref=_BODY_21,
+         plan_sentence="Tỷ lệ hồ sơ trực tuyến trên tổng số hồ sơ tiếp nhận, giải quyết thủ tục hành chính là 80%.",
+         note="Nhắc lại tại Phụ lục II.3.5. Kế hoạch ghi \"là 80%\", hiểu là tối thiểu 80%."),
+    dict(id="digitized_dossiers", area="II", name_vi="Hồ sơ, kết quả TTHC được số hóa", target=100,
+         source="dossiers", headline=1, plan_ref=_BODY_21,
+         plan_sentence="tỷ lệ số hóa hồ sơ, kết quả giải quyết TTHC đạt 100%",
+         note="Nhắc lại tại Phụ lục II.3.3."),
+    dict(id="e_results", area="II", name_vi="Kết quả giải quyết TTHC điện tử", target=100,
+         source="dossiers", headline=1, plan_ref=_BODY_21,
+         plan_sentence="tỷ lệ cấp kết quả giải quyết TTHC điện tử đạt 100%",
+         note="Nhắc lại tại Phụ lục II.3.3."),
+    dict(id="data_reuse", area="II", name_vi="Tái sử dụng dữ liệu số hóa", target=80,
+         source="dossiers", headline=1, plan_ref=_BODY_21,
+         plan_sentence="tỷ lệ khai thác, sử dụng lại thông tin dữ liệu số hóa đạt tối thiểu 80%.",
+         note="Nhắc lại tại Phụ lục II.3.3."),
+    dict(id="internal_procedures_published", area="II", name_vi="TTHC nội bộ được thống kê, công bố, công khai", target=100,
+         source="unit_report", plan_ref=_BODY_21,
+         plan_sentence="100% thủ tục hành chính nội bộ giữa cơ quan hành chính nhà nước được thống kê, công bố, công khai.",
+         note=""),
+    dict(id="feedback_on_time", area="II", name_vi="Phản ánh, kiến nghị xử lý đúng hạn", target=100,
+         source="feedback", headline=1, plan_ref=_BODY_21,
+         plan_sentence="100% phản ánh kiến nghị của người dân, tổ chức liên quan đến giải quyết thủ tục hành chính được xử lý đúng hạn.",
+         note="Nhắc lại là sản phẩm của hoạt động tiếp nhận, giải quyết phản ánh, kiến nghị (Phụ lục II.3.2)."),
+    dict(id="satisfaction", area="II", name_vi="Mức độ hài lòng của người dân, doanh nghiệp", target=95,
+         source="survey", headline=1, plan_ref=_BODY_21,
+         plan_sentence="Mức độ hài lòng của người dân, doanh nghiệp về cung cấp dịch vụ công trực tuyến, về giải quyết TTHC, về sự phục vụ của cơ quan hành chính nhà nước đạt tối thiểu 95%.",
+         note="Nhắc lại tại Phụ lục II.3.2 (ô Mục tiêu bị ngắt trang, đã nối lại trong tasks.csv)."),
+    dict(id="no_resubmission", area="II", name_vi="Không phải cung cấp lại giấy tờ đã có", target=100,
+         source="unit_report", plan_ref=_BODY_21,
+         plan_sentence="100% người dân, doanh nghiệp khi thực hiện thủ tục hành chính không phải cung cấp lại các thông tin, giấy tờ, tài liệu đã được chấp nhận khi thực hiện thành công thủ tục hành chính trước đó, mà cơ quan nhà nước có thẩm quyền giải quyết thủ tục hành chính đang quản lý, hoặc thông tin, giấy tờ, tài liệu đã được cơ quan nhà nước kết nối, chia sẻ.",
+         note=""),
+    dict(id="e_identity", area="II", name_vi="Người dân, doanh nghiệp được xác thực định danh điện tử", target=90,
+         source="unit_report", plan_ref=_BODY_21,
+         plan_sentence="90% số lượng người dân, doanh nghiệp tham gia hệ thống Chính quyền điện tử được xác thực định danh điện tử thông suốt và hợp nhất trên tất cả các hệ thống thông tin.",
+         note="Phụ lục II.3.3 nhắc lại 90% (câu bị cắt ở cuối ô Mục tiêu). Khác với Phụ lục VI.2: 100% người dân, doanh nghiệp sử dụng dịch vụ công trực tuyến được cấp định danh và xác thực điện tử (e_identity_online_users). Kế hoạch không thống nhất; giữ cả hai chỉ tiêu."),
+    dict(id="internal_procedures_simplified", area="II", name_vi="TTHC nội bộ được rà soát, cắt giảm, đơn giản hóa", target=100,
+         source="unit_report", plan_ref="Phụ lục II.3.3 (mục tiêu)",
+         plan_sentence="100% thủ tục hành chính nội bộ trong cơ quan được rà soát, cắt giảm, đơn giản hóa thủ tục, thời gian giải quyết, chi phí thực hiện và sửa đổi, hoàn thiện để phù hợp với việc thực hiện tinh gọn, sắp xếp bộ máy",
+         note="Khác với internal_procedures_published (thống kê, công bố, công khai — mục II.2.1)."),
+    dict(id="online_payment_deployed", area="II", name_vi="TTHC có phí, lệ phí đã triển khai thanh toán trực tuyến", target=90,
+         source="catalogue", measure="CoThanhToanTrucTuyen|CoPhiLePhi", plan_ref="Phụ lục II.3.4 (mục tiêu)",
+         plan_sentence="Tối thiểu 90% thủ tục hành chính có yêu cầu nghĩa vụ tài chính, được triển khai thanh toán trực tuyến",
+         note="Tính trên các TTHC có phí, lệ phí (CoPhiLePhi = 1) trong danh mục của phường."),
+    dict(id="e_copy_certification", area="II", name_vi="Chứng thực bản sao điện tử", target=100,
+         source="unit_report", plan_ref="Phụ lục II.3.5 (sản phẩm)",
+         plan_sentence="100% thủ tục thực hiện được chứng thực bản sao điện tử",
+         note="Sản phẩm của hoạt động \"Triển khai cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính toàn diện, đồng bộ tại phường\" (nhiệm vụ II.17)."),
+    dict(id="boundary_free", area="II", name_vi="TTHC không phụ thuộc địa giới hành chính", target=100,
+         source="catalogue", measure="KhongPhuThuocDiaGioi", plan_ref="Phụ lục II.3.6 (mục tiêu)",
+         plan_sentence="100% thủ tục hành chính được thực hiện không phụ thuộc vào địa giới hành chính.",
+         note=""),
+    # ---- IV. Cải cách chế độ công vụ
+    dict(id="officials_college", area="IV", name_vi="Cán bộ cấp xã có trình độ cao đẳng trở lên", target=100,
+         source="unit_report", plan_ref="Phụ lục IV.1 (mục tiêu)",
+         plan_sentence="100% cán bộ cấp xã có trình độ cao đẳng trở lên",
+         note="Câu bị ngắt trang trong Phụ lục (\"…cao đẳng trở\" / \"lên, …\"); plan_sentence là câu đã nối lại."),
+    dict(id="civil_servants_university", area="IV", name_vi="Công chức cấp xã có trình độ đại học, chuẩn hóa lý luận chính trị", target=100,
+         source="unit_report", plan_ref="Phụ lục IV.1 (mục tiêu)",
+         plan_sentence="100% công chức cấp xã có trình độ đại học trở lên và được chuẩn hóa về lý luận chính trị.",
+         note="Kế hoạch nêu một con số (100%) cho cả hai điều kiện: tử số là công chức cấp xã vừa có trình độ đại học trở lên vừa được chuẩn hóa về lý luận chính trị."),
+    # ---- V. Cải cách tài chính công
+    dict(id="autonomous_units", area="V", name_vi="Đơn vị sự nghiệp công lập tự bảo đảm chi thường xuyên", target=20,
+         source="unit_report", plan_ref="Phụ lục V.2 (mục tiêu)",
+         plan_sentence="Tối thiểu 20% đơn vị sự nghiệp công lập tự bảo đảm chi thường xuyên",
+         note="Câu bị ngắt trang trong Phụ lục (\"…tự bảo\" / \"đảm chi thường xuyên; …\"); plan_sentence là câu đã nối lại."),
+    dict(id="economic_units_converted", area="V", name_vi="Đơn vị sự nghiệp kinh tế đủ điều kiện hoàn thành chuyển đổi", target=100,
+         source="unit_report", plan_ref="Phụ lục V.2 (mục tiêu)",
+         plan_sentence="100% đơn vị sự nghiệp kinh tế và sự nghiệp khác, có đủ điều kiện, hoàn thành việc chuyển đổi thành công ty cổ phần hoặc chuyển sang tự bảo đảm chi thường xuyên và chi đầu tư",
+         note="Mẫu số: đơn vị sự nghiệp kinh tế và sự nghiệp khác có đủ điều kiện."),
+    # ---- VI. Chính quyền điện tử, chính quyền số
+    dict(id="work_files_online", area="VI", name_vi="Hồ sơ công việc xử lý trên môi trường mạng", target=100,
+         source="unit_report", plan_ref="II.6.1 (mục tiêu)",
+         plan_sentence="100% hồ sơ công việc được xử lý trên môi trường mạng (trừ hồ sơ công việc thuộc phạm vi bí mật nhà nước, hồ sơ đặc thù)",
+         note="Nhắc lại tại Phụ lục VI.3 (mục tiêu)."),
+    dict(id="national_db_connected", area="VI", name_vi="Cơ sở dữ liệu quốc gia nền tảng được kết nối, chia sẻ", target=100,
+         source="unit_report", plan_ref="Phụ lục VI.2 (mục tiêu)",
+         plan_sentence="Kết nối chia sẻ dữ liệu: 100% cơ sở dữ liệu quốc gia nền tảng (dữ liệu liên quan đến người dân, doanh nghiệp...)",
+         note="Mục II.6.1 nêu việc kết nối, chia sẻ dữ liệu với cơ sở dữ liệu quốc gia nhưng không nêu con số."),
+    dict(id="e_identity_online_users", area="VI", name_vi="Người dùng dịch vụ công trực tuyến được cấp định danh điện tử", target=100,
+         source="unit_report", plan_ref="Phụ lục VI.2 (mục tiêu)",
+         plan_sentence="100% người dân, doanh nghiệp sử dụng dịch vụ công trực tuyến được cấp định danh và xác thực điện tử thông suốt và hợp nhất trên tất cả các hệ thống thông tin của tỉnh, phường",
+         note="Khác với mục II.2.1 và Phụ lục II.3.3: 90% người dân, doanh nghiệp tham gia hệ thống Chính quyền điện tử được xác thực định danh điện tử (e_identity). Kế hoạch không thống nhất; giữ cả hai chỉ tiêu. Mục II.6.1 ghi gọn \"100% người dân, doanh nghiệp sử dụng dịch vụ công trực tuyến\", hiểu là cùng chỉ tiêu này."),
+    dict(id="meeting_system", area="VI", name_vi="UBND cấp xã triển khai hệ thống thông tin phục vụ họp và xử lý công việc", target=20,
+         source="unit_report", plan_ref="Phụ lục VI.3 (mục tiêu)",
+         plan_sentence="Triển khai nhân rộng Hệ thống thông tin phục vụ họp và xử lý công việc của Chính phủ đến tối thiểu 20% UBND cấp xã",
+         note="Chỉ tiêu ở quy mô tỉnh (tỷ lệ UBND cấp xã trong tỉnh), chép nguyên từ kế hoạch của tỉnh; ở cấp phường chỉ đọc được là phường đã triển khai hay chưa (mẫu số 1)."),
+    dict(id="digital_inspections", area="VI", name_vi="Hoạt động kiểm tra thực hiện qua môi trường số (VI.3)", target=60,
+         source="unit_report", plan_ref="Phụ lục VI.3 (mục tiêu)",
+         plan_sentence="60% hoạt động kiểm tra của cơ quan quản lý nhà nước được thực hiện thông qua môi trường số và hệ thống thông tin của cơ quan quản lý",
+         note="Kế hoạch không thống nhất: Phụ lục VII.1 ghi 50% cho cùng nội dung (digital_inspections_vii). Giữ cả hai chỉ tiêu, không tự chọn một."),
+    dict(id="e_signed_documents", area="VI", name_vi="Văn bản điện tử được ký số", target=100,
+         source="unit_report", plan_ref="Phụ lục VI.3 (sản phẩm)",
+         plan_sentence="100% văn bản điện tử ký số",
+         note="Sản phẩm của hoạt động đẩy mạnh sử dụng chữ ký số, định danh số (nhiệm vụ VI.10)."),
+    dict(id="mobile_services", area="VI", name_vi="DVC trực tuyến toàn trình cung cấp trên nhiều phương tiện, cả thiết bị di động", target=100,
+         source="unit_report", plan_ref="Phụ lục VI.4 (mục tiêu)",
+         plan_sentence="100% dịch vụ công trực tuyến toàn trình được cung cấp trên nhiều phương tiện truy cập khác nhau, bao gồm cả thiết bị di động",
+         note=""),
+    # ---- VII. Chỉ đạo, điều hành
+    dict(id="units_inspected", area="VII", name_vi="Đơn vị được kiểm tra CCHC, công vụ, kỷ luật kỷ cương", target=50,
+         source="unit_report", plan_ref="Phụ lục VII.1 (hoạt động)",
+         plan_sentence="Tối thiểu 50% đơn vị được kiểm tra cải cách hành chính, công vụ, kỷ luật kỷ cương hành chính",
+         note=""),
+    dict(id="issues_remedied", area="VII", name_vi="Tồn tại, hạn chế qua kiểm tra được khắc phục", target=100,
+         source="unit_report", plan_ref="Phụ lục VII.1 (hoạt động)",
+         plan_sentence="100% các tồn tại, hạn chế qua kiểm tra được khắc phục hoặc kiến nghị cấp có thẩm quyền xử lý trong năm",
+         note=""),
+    dict(id="digital_inspections_vii", area="VII", name_vi="Hoạt động kiểm tra thực hiện qua môi trường số (VII.1)", target=50,
+         source="unit_report", plan_ref="Phụ lục VII.1 (hoạt động)",
+         plan_sentence="50% hoạt động kiểm tra của cơ quan quản lý nhà nước được thực hiện thông qua môi trường số và hệ thống thông tin của cơ quan quản lý.",
+         note="Kế hoạch không thống nhất: Phụ lục VI.3 ghi 60% cho cùng nội dung (digital_inspections). Giữ cả hai chỉ tiêu, không tự chọn một."),
+]
+
+
+def in_plan(sentence: str, seed_text: str, tasks: pd.DataFrame | None = None) -> bool:
+    """Whether ``sentence`` is verbatim plan text: a substring of the
+    whitespace-normalised seed, or — only for a sentence that a page break cut
+    inside an appendix cell — of a rebuilt appendix cell (objective, task,
+    activity, product of :func:`extract_tasks`)."""
+    sentence = normalize_text(sentence)
+    if sentence in normalize_text(seed_text):
+        return True
+    tasks = extract_tasks(seed_text) if tasks is None else tasks
+    cells = pd.unique(tasks[["objective", "task", "activity", "product"]].to_numpy().ravel())
+    return any(sentence in str(c) for c in cells)
+
+
+def build_targets(seed_text: str, tasks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The targets table from :data:`TARGETS`, checked against the seed."""
+    rows = []
+    for t in TARGETS:
+        rows.append({
+            "id": t["id"], "area": t["area"], "name_vi": t["name_vi"], "target": float(t["target"]),
+            "direction": t.get("direction", ">="), "unit": t.get("unit", "%"), "source": t["source"],
+            "measure": t.get("measure") or t["id"], "headline": int(t.get("headline", 0)),
+            "plan_ref": t["plan_ref"], "plan_sentence": normalize_text(t["plan_sentence"]),
+            "note": t.get("note", ""),
+        })
+    df = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    tasks = extract_tasks(seed_text) if tasks is None else tasks
+    missing = [r["id"] for r in rows if not in_plan(r["plan_sentence"], seed_text, tasks)]
+    if missing:
+        raise PlanError(
+            f"Câu trích dẫn không có trong kế hoạch: {missing} / plan_sentence not found in the plan seed: {missing}"
+        )
+    _check_targets(df, "targets")
+    return df.astype({c: "string" for c in TARGET_COLUMNS if c not in ("target", "headline")})
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _to_csv(df: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\n", float_format="%g")
+    return buf.getvalue()
+
+
+def render_csvs(seed_text: str) -> dict[str, str]:
+    """``{"tasks.csv": text, "targets.csv": text}`` as they must be committed."""
+    tasks = extract_tasks(seed_text)
+    return {"tasks.csv": _to_csv(tasks), "targets.csv": _to_csv(build_targets(seed_text, tasks))}
+
+
+def write_plan(plan_dir: Path = PLAN_DIR, seed_path: Path = SEED_PATH) -> list[Path]:
+    """Regenerate tasks.csv and targets.csv (UTF-8, no BOM, LF) from the seed."""
+    plan_dir = Path(plan_dir)
+    plan_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in render_csvs(read_seed(seed_path)).items():
+        path = plan_dir / name
+        path.write_bytes(text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def _fail(path: Path, vi: str, en: str) -> PlanError:
+    return PlanError(f"Tệp kế hoạch {path}: {vi} / plan file {path}: {en}")
+
+
+def _read_csv(path: Path, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise _fail(path, "không tìm thấy (chạy: python -m cchc.plan)",
+                    "not found (run: python -m cchc.plan)")
+    try:
+        head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise _fail(path, f"không đọc được ({exc})", f"cannot be read ({exc})") from None
+    missing = [c for c in columns if c not in head.columns]
+    extra = [c for c in head.columns if c not in columns]
+    if missing or extra:
+        raise _fail(path, f"sai cột (thiếu {missing}, thừa {extra})",
+                    f"wrong columns (missing {missing}, unexpected {extra})")
+    try:
+        df = pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""],
+                         encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise _fail(path, f"không đọc được ({exc})", f"cannot be read ({exc})") from None
+    for col, dtype in dtypes.items():
+        raw = df[col]
+        values = pd.to_numeric(raw, errors="coerce")
+        bad = raw.notna() & values.isna()
+        if raw.isna().any() or bad.any():
+            rows = (df.index[raw.isna() | bad] + 2).tolist()
+            raise _fail(path, f"cột {col} phải là số ở mọi dòng (dòng {rows})",
+                        f"column {col} must be a number on every row (rows {rows})")
+        if dtype == "int":
+            if (values != values.round()).any():
+                raise _fail(path, f"cột {col} phải là số nguyên", f"column {col} must be an integer")
+            df[col] = values.astype(int)
+        else:
+            df[col] = values.astype(float)
+    return df[columns]
+
+
+def _check_targets(df: pd.DataFrame, path) -> None:
+    problems_vi, problems_en = [], []
+
+    def bad(mask, col, vi, en):
+        if mask.any():
+            ids = df.loc[mask, "id"].astype(str).tolist()
+            problems_vi.append(f"{col} {vi} ({ids})")
+            problems_en.append(f"{col} {en} ({ids})")
+
+    for col in ("id", "area", "name_vi", "direction", "unit", "source", "measure", "plan_ref", "plan_sentence"):
+        bad(df[col].isna() | (df[col].astype("string").str.strip() == ""), col, "trống", "is empty")
+    bad(df["id"].duplicated(keep=False), "id", "trùng", "is duplicated")
+    bad(~df["area"].isin(AREAS), "area", "không thuộc I..VII", "not in I..VII")
+    bad(~df["direction"].isin(DIRECTIONS), "direction", "phải là >= hoặc <=", "must be >= or <=")
+    bad(~df["source"].isin(SOURCES), "source", f"phải thuộc {SOURCES}", f"must be one of {SOURCES}")
+    bad(~df["headline"].isin([0, 1]), "headline", "phải là 0 hoặc 1", "must be 0 or 1")
+    missing = [i for i in FIXED_IDS if i not in set(df["id"])]
+    if missing:
+        problems_vi.append(f"thiếu các chỉ tiêu bắt buộc {missing}")
+        problems_en.append(f"missing the contract's fixed ids {missing}")
+    if problems_vi:
+        raise _fail(path, "; ".join(problems_vi), "; ".join(problems_en))
+
+
+def _check_tasks(df: pd.DataFrame, path) -> None:
+    for col in ("id", "area", "objective", "activity", "lead_unit", "timing"):
+        empty = df[col].isna()
+        if empty.any():
+            rows = (df.index[empty] + 2).tolist()
+            raise _fail(path, f"cột {col} trống (dòng {rows})", f"column {col} is empty (rows {rows})")
+    if df["id"].duplicated().any():
+        dups = sorted(set(df.loc[df["id"].duplicated(), "id"]))
+        raise _fail(path, f"mã nhiệm vụ trùng {dups}", f"duplicated task ids {dups}")
+    if not df["area"].isin(AREAS).all():
+        raise _fail(path, "cột area phải thuộc I..VII", "column area must be in I..VII")
+
+
+def load_plan(plan_dir: Path = PLAN_DIR) -> Plan:
+    """Read ``targets.csv`` and ``tasks.csv`` of ``plan_dir`` into a :class:`Plan`.
+
+    Dtypes: ``target`` float, ``headline`` int, every other column pandas
+    ``string`` (a blank cell is ``<NA>``). Raises :class:`PlanError` with a
+    Vietnamese / English message naming the file when a file is missing or
+    malformed.
+    """
+    plan_dir = Path(plan_dir)
+    targets_path, tasks_path = plan_dir / "targets.csv", plan_dir / "tasks.csv"
+    targets = _read_csv(targets_path, TARGET_COLUMNS, {"target": "float", "headline": "int"})
+    _check_targets(targets, targets_path)
+    tasks = _read_csv(tasks_path, TASK_COLUMNS, {})
+    _check_tasks(tasks, tasks_path)
+    return Plan(targets=targets, tasks=tasks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cchc.plan",
+        description="Tạo lại data/plan/tasks.csv và targets.csv từ văn bản kế hoạch / "
+                    "regenerate the plan tables from the plan seed.")
+    parser.add_argument("--seed", type=Path, default=SEED_PATH)
+    parser.add_argument("--out", type=Path, default=PLAN_DIR)
+    parser.add_argument("--check", action="store_true",
+                        help="chỉ so sánh, không ghi / only compare with the committed files")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            stale = [name for name, text in render_csvs(read_seed(args.seed)).items()
+                     if not (args.out / name).is_file()
+                     or (args.out / name).read_bytes() != text.encode("utf-8")]
+            if stale:
+                print(f"Cần tạo lại / out of date: {', '.join(stale)} (python -m cchc.plan)", file=sys.stderr)
+                return 1
+            print("data/plan: khớp với văn bản kế hoạch / up to date")
+            return 0
+        for path in write_plan(args.out, args.seed):
+            print(f"đã ghi / wrote {path}")
+    except PlanError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Trang minh bạch CCHC phường Chơn Thành — build the site from the quarter data.
+
+The story of a build (cchc.build.build):
+
+    validate   every input of every quarter passes Great Expectations first
+    compute    the plan's indicators, per quarter and year-to-date
+    execute    papermill runs the page notebooks, one run per quarter
+    render     Quarto (or the documented fallback) renders the executed notebooks
+    publish    the new site replaces site/ in one atomic step
+
+Commands:
+    python pipeline.py                     same as `build` with the defaults (data/ → site/)
+    python pipeline.py build [--data DIR] [--site DIR] [--quarter 2026Q1 ...] [--jobs N] [--keep-going]
+    python pipeline.py validate [--data DIR] [--quarter ...]
+    python pipeline.py render              re-render from the last executed notebooks
+    python pipeline.py clean
+    python pipeline.py serve [--port N]    preview the built site on localhost
+
+Exit codes: 0 success, 2 invalid input, 1 anything else. Errors are messages;
+add --debug for a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from cchc import build as b  # noqa: E402
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="pipeline.py", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command")
+
+    def common(sp, site=True):
+        sp.add_argument("--data", type=Path, default=ROOT / "data", help="folder of quarter folders (default: data/)")
+        if site:
+            sp.add_argument("--site", type=Path, default=ROOT / "site", help="output folder (default: site/)")
+        sp.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    sp = sub.add_parser("build", help="validate, compute, execute notebooks, render, publish")
+    common(sp)
+    sp.add_argument("--quarter", nargs="+", metavar="YYYYQn", help="only these quarters")
+    sp.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run in parallel (default: cores)")
+    sp.add_argument("--keep-going", action="store_true", help="publish the valid quarters when one fails")
+    sp.add_argument("--renderer", choices=["auto", "quarto", "fallback"], default="auto")
+
+    sp = sub.add_parser("validate", help="check the inputs only")
+    common(sp, site=False)
+    sp.add_argument("--quarter", nargs="+", metavar="YYYYQn")
+
+    sp = sub.add_parser("render", help="re-render from the last executed notebooks")
+    common(sp)
+    sp.add_argument("--renderer", choices=["auto", "quarto", "fallback"], default="auto")
+
+    sp = sub.add_parser("clean", help="remove site/, _build/ and .cache/")
+    common(sp)
+
+    sp = sub.add_parser("serve", help="preview the built site on localhost")
+    sp.add_argument("--site", type=Path, default=ROOT / "site")
+    sp.add_argument("--port", type=int, default=8000)
+    sp.add_argument("--debug", action="store_true")
+
+    args = p.parse_args(argv)
+    if args.command is None:
+        args = p.parse_args(["build", *argv])
+    return args
+
+
+def options(args) -> b.BuildOptions:
+    kw = {"data_dir": args.data}
+    if getattr(args, "site", None) is not None:
+        kw["site_dir"] = args.site
+    for name, attr in (("quarters", "quarter"), ("jobs", "jobs"), ("keep_going", "keep_going"),
+                       ("renderer", "renderer")):
+        if getattr(args, attr, None) is not None:
+            kw[name] = getattr(args, attr)
+    return b.BuildOptions(**kw)
+
+
+def cmd_build(args) -> int:
+    try:
+        summary = b.build(options(args))
+    except b.BuildError as exc:
+        summary = getattr(exc, "summary", None)
+        if summary is not None:
+            for report in summary.reports:
+                print(report, file=sys.stderr)
+            for line in summary.lines():
+                print(line, file=sys.stderr)
+        raise
+    for report in summary.reports:
+        print(report, file=sys.stderr)
+    for line in summary.lines():
+        print(line)
+    print(f"Trang đã dựng / site built: {options(args).site_dir / 'index.html'}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    verdicts, report = b.validate_only(options(args))
+    for v in verdicts.values():
+        print(v.report)
+    print(f"Báo cáo / report: {report}")
+    bad = [q for q, v in verdicts.items() if not v.ok]
+    if bad:
+        print("Dữ liệu không hợp lệ / invalid input: " + ", ".join(bad), file=sys.stderr)
+        return 2
+    print("Dữ liệu hợp lệ / all inputs valid: " + ", ".join(verdicts))
+    return 0
+
+
+def cmd_render(args) -> int:
+    renderer = b.rerender(options(args))
+    print(f"Đã dựng lại trang bằng / re-rendered with: {renderer}")
+    return 0
+
+
+def cmd_clean(args) -> int:
+    for p in b.clean(options(args)):
+        print(f"Đã xóa / removed {p}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import functools
+    import http.server
+
+    site = args.site.resolve()
+    if not (site / "index.html").exists():
+        raise b.BuildError(f"Chưa có trang tại {site}; hãy chạy `python pipeline.py build` / no site built yet")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
+        print(f"Xem trước tại / preview at http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl+C để dừng / to stop)")
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "render": cmd_render, "clean": cmd_clean,
+            "serve": cmd_serve}
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, format="%(message)s",
+                        stream=sys.stderr)
+    for noisy in ("great_expectations", "papermill", "traitlets", "asyncio", "blib2to3", "matplotlib",
+                  "frictionless"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return COMMANDS[args.command](args)
+    except b.BuildError as exc:
+        if args.debug:
+            raise
+        print(f"LỖI / ERROR: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Đã dừng / interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:  # anything unexpected: a message, not a traceback
+        if args.debug:
+            raise
+        print(f"LỖI / ERROR: {type(exc).__name__}: {exc}\n(chạy lại với --debug để xem chi tiết / rerun with "
+              "--debug for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
