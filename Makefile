@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 
-.PHONY: venv site test browser-deps clean
+.PHONY: venv site test browser-deps clean hooks
 
 .venv/.installed: requirements.txt pyproject.toml
 	python3 -m venv .venv
@@ -23,3 +23,6 @@ test: venv browser-deps
 
 clean: venv
 	$(PY) pipeline.py clean
+
+hooks:
+	git config core.hooksPath .githooks

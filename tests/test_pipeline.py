@@ -1,0 +1,187 @@
+"""End to end: pipeline.py over a small fixture dataset.
+
+One module-scoped build is shared by the tests (cache, determinism, atomic
+publish, lock, exit codes); every build uses its own cache folder so the
+results cannot come from another test's cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+QUARTERS = ["2026Q1", "2026Q2"]
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run(*args, cache: Path, timeout=600, **kw):
+    env = {**os.environ, "CCHC_CACHE_DIR": str(cache), "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([PY, str(ROOT / "pipeline.py"), *args], capture_output=True, text=True, env=env,
+                          timeout=timeout, cwd=ROOT, **kw)
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    from cchc import sample
+
+    base = tmp_path_factory.mktemp("pipeline")
+    data = base / "data"
+    sample.generate(data, seed=7, quarters=QUARTERS, dossiers_per_quarter=250, xlsx_quarter="2026Q2")
+    return base
+
+
+@pytest.fixture(scope="module")
+def built(workspace):
+    site, cache = workspace / "site", workspace / "cache"
+    r = run("build", "--data", str(workspace / "data"), "--site", str(site), "--jobs", "2", cache=cache)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return {"site": site, "cache": cache, "log": r.stdout + r.stderr, "data": workspace / "data"}
+
+
+def test_end_to_end_build(built):
+    site = built["site"]
+    assert (site / "index.html").is_file()
+    for q in QUARTERS:
+        for slug in ("index", "ho-so", "nhiem-vu", "hai-long", "chat-luong"):
+            assert (site / q / f"{slug}.html").is_file(), f"{q}/{slug}.html"
+        assert (site / "data" / q / "indicators.csv").is_file()
+        assert (site / "data" / q / "indicators.json").is_file()
+    for page in ("xu-huong", "phuong-phap", "du-lieu-mo", "gioi-thieu", "tim-kiem"):
+        assert (site / f"{page}.html").is_file(), page
+    assert (site / "data" / "datapackage.json").is_file()
+    assert "renderer" in built["log"]
+    # the papermill parameters cell and code never show on a page
+    html = (site / "2026Q1" / "index.html").read_text(encoding="utf-8")
+    assert "context_file" not in html and "pages.quarter_context" not in html
+
+
+def test_rebuild_with_nothing_changed_executes_nothing(built):
+    before = tree_digest(built["site"])
+    t = time.perf_counter()
+    r = run("build", "--data", str(built["data"]), "--site", str(built["site"]), cache=built["cache"])
+    assert r.returncode == 0, r.stderr
+    assert "executed: 0" in r.stdout
+    assert "nothing changed" in r.stdout
+    assert tree_digest(built["site"]) == before
+    print(f"no-change rebuild: {time.perf_counter() - t:.1f}s")
+
+
+def test_change_to_one_quarter_reexecutes_only_that_quarter(built, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(built["data"], data)
+    site = tmp_path / "site"
+    shutil.copytree(built["site"], site)
+    cache = tmp_path / "cache"
+    shutil.copytree(built["cache"], cache)
+    survey = data / "2026Q2" / "khao_sat.csv"
+    lines = survey.read_text(encoding="utf-8-sig").splitlines()
+    survey.write_text("\ufeff" + "\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one response fewer
+    r = run("build", "--data", str(data), "--site", str(site), "--jobs", "2", cache=cache)
+    assert r.returncode == 0, r.stderr
+    log = r.stdout + r.stderr
+    assert "executed 2026Q2/index" in log
+    assert "executed 2026Q1/" not in log, "the unchanged quarter must come from the cache"
+    assert "executed xu-huong" in log, "the trend page reads every quarter"
+    assert "executed: 9" in r.stdout  # 5 pages of 2026Q2 + 4 site pages
+
+
+def test_output_is_deterministic(built, tmp_path):
+    """A fresh build (new cache, new work folder) gives byte-identical pages."""
+    site = tmp_path / "site"
+    r = run("build", "--data", str(built["data"]), "--site", str(site), "--jobs", "2", cache=tmp_path / "cache")
+    assert r.returncode == 0, r.stderr
+    assert tree_digest(site) == tree_digest(built["site"])
+
+
+def test_lock_stops_a_second_build(built, tmp_path):
+    from cchc.build import BuildLock
+
+    site = tmp_path / "site"
+    with BuildLock(site):
+        r = run("build", "--data", str(built["data"]), "--site", str(site), cache=built["cache"])
+    assert r.returncode == 1
+    assert "another build is running" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_invalid_quarter_id_exit_2(built, tmp_path):
+    r = run("build", "--data", str(built["data"]), "--site", str(tmp_path / "s"), "--quarter", "../../etc",
+            cache=built["cache"])
+    assert r.returncode == 2
+    assert "invalid quarter id" in r.stderr and "Mã quý không hợp lệ" in r.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_invalid_input_exit_2_and_site_unchanged(built, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(built["data"], data)
+    site = tmp_path / "site"
+    shutil.copytree(built["site"], site)
+    before = tree_digest(site)
+    ho_so = data / "2026Q1" / "ho_so.csv"
+    text = ho_so.read_text(encoding="utf-8-sig").splitlines()
+    header = text[0].split(",")
+    col = header.index("TrangThaiHoSo")
+    row = text[5].split(",")
+    row[col] = "11"
+    text[5] = ",".join(row)
+    ho_so.write_text("\ufeff" + "\n".join(text) + "\n", encoding="utf-8")
+    r = run("build", "--data", str(data), "--site", str(site), cache=tmp_path / "cache")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "TrangThaiHoSo" in r.stderr and "ho_so.csv" in r.stderr
+    assert "6" in r.stderr  # spreadsheet row of the sixth line
+    assert tree_digest(site) == before
+
+    # --keep-going publishes the valid quarter and still reports the failure
+    r = run("build", "--data", str(data), "--site", str(site), "--keep-going", cache=tmp_path / "cache")
+    assert r.returncode == 2
+    assert "NOT published: 2026Q1" in r.stderr
+    assert (site / "2026Q2" / "index.html").exists()
+    assert not (site / "2026Q1").exists()
+
+
+def test_killed_build_leaves_old_site_whole(built, tmp_path):
+    """Kill the build at several moments (validating, executing, rendering);
+    the previously published site must stay byte-for-byte whole."""
+    site = tmp_path / "site"
+    shutil.copytree(built["site"], site)
+    before = tree_digest(site)
+    data = tmp_path / "data"
+    shutil.copytree(built["data"], data)
+    (data / "2026Q2" / "khao_sat.csv").write_bytes((data / "2026Q2" / "khao_sat.csv").read_bytes() + b"\n")
+    env = {**os.environ, "CCHC_CACHE_DIR": str(tmp_path / "cache")}
+    moments = [2.0, 12.0, "render"]
+    for moment in moments:
+        p = subprocess.Popen([PY, str(ROOT / "pipeline.py"), "build", "--data", str(data), "--site", str(site),
+                              "--jobs", "2"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            if moment == "render":
+                deadline = time.time() + 300
+                while time.time() < deadline and not list(tmp_path.glob(".site.new-*")) and p.poll() is None:
+                    time.sleep(0.02)
+            else:
+                time.sleep(moment)
+        finally:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        assert tree_digest(site) == before, f"site changed after a kill at {moment}"
+    # the next build recovers and publishes a complete site
+    r = run("build", "--data", str(data), "--site", str(site), "--jobs", "2", cache=tmp_path / "cache")
+    assert r.returncode == 0, r.stderr
+    assert (site / "index.html").exists()
+    assert not list(tmp_path.glob(".site.new-*"))
