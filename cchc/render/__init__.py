@@ -1,0 +1,101 @@
+"""Rendering the staged Quarto project into the static site.
+
+``render(staging_dir, out_dir, renderer="auto")`` renders with ``quarto
+render`` when a ``quarto`` binary is on PATH ("auto" or "quarto"), else with
+the documented fallback (nbconvert + pandoc reading the same ``_quarto.yml``,
+see :mod:`cchc.render.fallback`). Both are followed by the same
+post-processing: site-root links made relative (:mod:`cchc.render.postprocess`)
+and the offline search index (:func:`write_search_index`).
+
+Staging layout (built by cchc.build):
+
+    _quarto.yml                 copy of the repo's, "Các quý" menu filled (with_quarters)
+    _partials/banner.html       include-before-body: banner + provenance + search form;
+                                links to site pages written from the site root ("/tim-kiem.html")
+    index.ipynb  xu-huong.ipynb  phuong-phap.ipynb  du-lieu-mo.ipynb   executed notebooks
+    <YYYYQn>/{index,ho-so,nhiem-vu,hai-long,chat-luong}.ipynb
+    gioi-thieu.qmd  tim-kiem.qmd                                      copied from pages/
+    assets/**                   copied from assets/
+    data/**                     downloads, copied as is
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cchc.render.config import load_site_config, with_quarters  # noqa: F401  (public API)
+from cchc.render.postprocess import html_pages, localize_root_links
+from cchc.render.search import write_search_index
+
+log = logging.getLogger("cchc.render")
+
+RENDERERS = ("auto", "quarto", "fallback")
+
+
+class RenderError(RuntimeError):
+    pass
+
+
+@dataclass
+class RenderResult:
+    renderer_name: str                          # "quarto" or "fallback"
+    pages: list[str] = field(default_factory=list)   # site-relative URLs, sorted
+    seconds: float = 0.0
+
+    @property
+    def renderer(self) -> str:
+        """Alias of ``renderer_name``."""
+        return self.renderer_name
+
+
+def choose_renderer(renderer: str = "auto") -> str:
+    from cchc.render.quarto import quarto_binary
+
+    if renderer not in RENDERERS:
+        raise RenderError(f"unknown renderer {renderer!r} (one of {', '.join(RENDERERS)})")
+    if renderer == "auto":
+        return "quarto" if quarto_binary() else "fallback"
+    if renderer == "quarto" and not quarto_binary():
+        raise RenderError("renderer 'quarto' requested but no quarto binary on PATH "
+                          "(install from quarto.org or `pip install quarto-cli`)")
+    return renderer
+
+
+def render(staging_dir, out_dir, renderer: str = "auto") -> RenderResult:
+    """Render the staging project into ``out_dir`` (absent or empty)."""
+    staging, out = Path(staging_dir), Path(out_dir)
+    if not (staging / "_quarto.yml").is_file():
+        raise RenderError(f"{staging} has no _quarto.yml")
+    if out.exists() and any(out.iterdir()):
+        raise RenderError(f"output directory {out} is not empty")
+    name = choose_renderer(renderer)
+    t0 = time.monotonic()
+    log.info("rendering %s -> %s with the %s renderer", staging, out, name)
+    try:
+        if name == "quarto":
+            from cchc.render.quarto import render_with_quarto
+            render_with_quarto(staging, out)
+        else:
+            from cchc.render.fallback import render_fallback
+            render_fallback(staging, out)
+    except RenderError:
+        raise
+    except Exception as e:  # noqa: BLE001 — one error type for the pipeline
+        raise RenderError(f"{name} renderer failed: {e}") from e
+    postprocess(out)
+    pages = html_pages(out)
+    secs = time.monotonic() - t0
+    log.info("renderer %s: %d pages in %.1f s", name, len(pages), secs)
+    return RenderResult(renderer_name=name, pages=pages, seconds=secs)
+
+
+def postprocess(out_dir) -> None:
+    """The steps both renderers share, in order."""
+    localize_root_links(Path(out_dir))
+    write_search_index(Path(out_dir))
+
+
+__all__ = ["render", "RenderResult", "RenderError", "with_quarters", "write_search_index",
+           "load_site_config", "postprocess", "choose_renderer"]

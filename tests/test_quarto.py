@@ -1,0 +1,88 @@
+"""The fixture staging rendered with the real ``quarto render`` (Quarto 1.7+).
+
+Skipped when no ``quarto`` binary is on PATH; the fallback renderer is covered
+by tests/test_render.py with the same fixture and the same expectations.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from test_render import (
+    BANNER_HTML,
+    EXPECTED_URLS,
+    build_fixture_staging,
+    external_references,
+)
+
+pytestmark = [
+    pytest.mark.quarto,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("quarto") is None,
+        reason="quarto binary not on PATH — install from quarto.org or `pip install quarto-cli`",
+    ),
+]
+
+FORBIDDEN_HOSTS = ("fonts.googleapis.com", "fonts.gstatic.com", "cdn.jsdelivr", "unpkg.com",
+                   "cdnjs.cloudflare.com", "mathjax", "polyfill.io", "googletagmanager")
+
+
+@pytest.fixture(scope="module")
+def quarto_site(tmp_path_factory):
+    from cchc.render import render
+
+    tmp = tmp_path_factory.mktemp("quarto")
+    staging = build_fixture_staging(tmp / "staging")
+    result = render(staging, tmp / "site", renderer="quarto")
+    return tmp / "site", result
+
+
+def test_quarto_urls(quarto_site):
+    site, result = quarto_site
+    assert result.renderer_name == "quarto"
+    for url in EXPECTED_URLS:
+        assert (site / url).is_file(), url
+    assert not (site / "notebooks").exists(), "unexecuted notebooks must never be rendered"
+    assert (site / "data" / "2026Q3" / "indicators.json").is_file()
+    assert (site / "assets" / "site.css").is_file()
+
+
+def test_quarto_no_other_host(quarto_site):
+    site, _ = quarto_site
+    for p in site.rglob("*"):
+        if p.is_file() and p.suffix in (".html", ".css", ".js"):
+            text = p.read_text(encoding="utf-8", errors="replace").lower()
+            for host in FORBIDDEN_HOSTS:
+                assert host not in text, f"{p.relative_to(site)} references {host}"
+    pages_only = [b for b in external_references(site) if not b.startswith("site_libs/")]
+    assert pages_only == []
+
+
+def test_quarto_pages(quarto_site):
+    site, _ = quarto_site
+    for url in EXPECTED_URLS:
+        html = (site / url).read_text(encoding="utf-8")
+        prefix = "../" * url.count("/")
+        assert 'lang="vi"' in html
+        assert "Cải cách hành chính phường Chơn Thành" in html
+        assert "Quý III/2026" in html
+        for marker in ("CODE_INPUT_MARKER", "PARAMETERS_CELL_MARKER", "INJECTED_CELL_MARKER",
+                       "INJECTED_OUTPUT_MARKER"):
+            assert marker not in html, (url, marker)
+        assert 'class="cchc-banner"' in html
+        assert f'action="{prefix}tim-kiem.html"' in html, url
+        assert not re.search(r"""\s(?:href|src|action)=["']/(?!/)""", html), url
+    assert "&lt;script&gt;alert('xss')" in (site / "2026Q3" / "nhiem-vu.html").read_text(encoding="utf-8")
+    assert 'class="cchc-banner"' in BANNER_HTML
+
+
+def test_quarto_search_index(quarto_site):
+    site, _ = quarto_site
+    entries = {e["url"]: e for e in json.loads((site / "search.json").read_text(encoding="utf-8"))}
+    assert set(EXPECTED_URLS) <= set(entries)
+    assert entries["gioi-thieu.html"]["title"] == "Giới thiệu"
+    assert (site / "search-index.js").is_file()

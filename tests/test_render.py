@@ -1,0 +1,423 @@
+"""The rendering layer with the fallback renderer (fast, no browser, no quarto).
+
+The helpers at the top build a tiny staging project exactly as the pipeline
+lays it out; tests/test_quarto.py and tests/browser/conftest.py reuse them.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from nbformat.v4 import (
+    new_code_cell,
+    new_markdown_cell,
+    new_notebook,
+    new_output,
+    new_raw_cell,
+)
+
+from cchc.render import RenderError, RenderResult, render, with_quarters, write_search_index
+from cchc.render.config import load_site_config, render_targets
+
+REPO = Path(__file__).resolve().parents[1]
+
+# ---------------------------------------------------------------- fixture staging
+FIXTURE_QUARTERS = ["2026Q2", "2026Q3"]
+FIXTURE_PAGES = {
+    # url: (title, html body)
+    "index.html": ("Trang chủ", None),
+    "xu-huong.html": ("Xu hướng", None),
+    "phuong-phap.html": ("Phương pháp", None),
+    "du-lieu-mo.html": ("Dữ liệu mở", None),
+    "2026Q3/index.html": ("Tổng quan Quý III/2026", None),
+    "2026Q3/nhiem-vu.html": ("Nhiệm vụ Quý III/2026", None),
+    "2026Q2/index.html": ("Tổng quan Quý II/2026", None),
+}
+EXPECTED_URLS = sorted(list(FIXTURE_PAGES) + ["gioi-thieu.html", "tim-kiem.html"])
+
+XSS_NOTE_HTML = "<p class=\"task-note\">&lt;script&gt;alert('xss')&lt;/script&gt; Đã gửi báo cáo</p>"
+SCORECARD_HTML = (
+    '<div class="table-scroll" role="region" aria-label="Bảng chỉ số" tabindex="0">'
+    "<table><caption>Chỉ số chính</caption>"
+    "<thead><tr><th scope=\"col\">Chỉ số</th><th scope=\"col\">Lũy kế năm</th></tr></thead>"
+    "<tbody><tr><th scope=\"row\">Hồ sơ đúng hạn</th>"
+    '<td data-indicator="on_time" data-period="ytd" data-value="97.46">97,5%</td></tr></tbody>'
+    "</table></div>"
+)
+SVG_HTML = (
+    '<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 20" role="img" '
+    'aria-labelledby="t1"><title id="t1">Biểu đồ thử</title><rect width="50" height="20"/></svg>'
+    "<figcaption>Biểu đồ thử</figcaption></figure>"
+)
+BANNER_HTML = (
+    '<section class="cchc-banner" aria-label="Thông tin về dữ liệu">'
+    '<p class="sample-banner"><strong>Dữ liệu mẫu</strong> — số liệu minh họa.</p>'
+    '<p class="provenance">Cập nhật từ dữ liệu xuất ngày 21/11/2026.</p>'
+    '<form role="search" action="/tim-kiem.html" method="get">'
+    '<label for="site-q">Tìm trong trang</label> '
+    '<input id="site-q" name="q" type="search"> <button type="submit">Tìm</button></form>'
+    "</section>"
+)
+
+
+def fixture_notebook(title: str, description: str, quarter: str, extra_html: list[str]) -> nbformat.NotebookNode:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    cells = [
+        new_raw_cell(f'---\ntitle: "{title}"\ndescription: "{description}"\n---'),
+        new_code_cell('quarter = "2026Q1"  # PARAMETERS_CELL_MARKER', metadata={"tags": ["parameters"]}),
+        new_code_cell(
+            f'# Parameters\nquarter = "{quarter}"  # INJECTED_CELL_MARKER',
+            metadata={"tags": ["injected-parameters"]},
+            outputs=[new_output("stream", name="stdout", text="INJECTED_OUTPUT_MARKER\n")],
+        ),
+        new_markdown_cell("## Ghi chú\n\nMột đoạn *markdown* của trang."),
+    ]
+    for i, html in enumerate(extra_html):
+        cells.append(
+            new_code_cell(
+                f"display(HTML(block_{i}))  # CODE_INPUT_MARKER",
+                outputs=[new_output("display_data", data={
+                    "text/html": html,
+                    "text/plain": "<IPython.core.display.HTML object>",
+                })],
+            )
+        )
+    cells.append(new_code_cell(
+        "print(n)  # CODE_INPUT_MARKER",
+        outputs=[
+            new_output("stream", name="stdout", text="Số hồ sơ: 1.250 <b>không đậm</b>\n"),
+            new_output("stream", name="stderr", text="STDERR_WARNING_MARKER\n"),
+        ],
+    ))
+    cells.append(new_code_cell(
+        "n  # CODE_INPUT_MARKER",
+        outputs=[new_output("execute_result", data={"text/plain": "1250 & <i>plain</i>"}, execution_count=3)],
+    ))
+    nb.cells = cells
+    return nb
+
+
+def build_fixture_staging(dest: Path) -> Path:
+    """A staging project laid out as the pipeline does (see cchc/render/__init__.py)."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    cfg = yaml.safe_load((REPO / "_quarto.yml").read_text(encoding="utf-8"))
+    cfg = with_quarters(cfg, FIXTURE_QUARTERS)
+    (dest / "_quarto.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False),
+                                      encoding="utf-8")
+    for qmd in sorted((REPO / "pages").glob("*.qmd")):
+        shutil.copyfile(qmd, dest / qmd.name)
+    shutil.copytree(REPO / "assets", dest / "assets", dirs_exist_ok=True)
+    if not (dest / "assets" / "components.css").exists():
+        (dest / "assets" / "components.css").write_text("/* placeholder for the fixture */\n")
+    (dest / "_partials").mkdir(exist_ok=True)
+    (dest / "_partials" / "banner.html").write_text(BANNER_HTML + "\n", encoding="utf-8")
+    for url, (title, _) in FIXTURE_PAGES.items():
+        src = dest / (url[:-5] + ".ipynb")
+        src.parent.mkdir(parents=True, exist_ok=True)
+        quarter = url.split("/")[0] if "/" in url else "2026Q3"
+        extra = [SCORECARD_HTML, SVG_HTML]
+        if url == "2026Q3/nhiem-vu.html":
+            extra.append(XSS_NOTE_HTML)
+        nbformat.write(fixture_notebook(title, f"Mô tả trang {title}", quarter, extra), str(src))
+    # things that must NOT become pages
+    (dest / "notebooks").mkdir(exist_ok=True)
+    nbformat.write(fixture_notebook("Bản nháp chưa chạy", "x", "2026Q3", []),
+                   str(dest / "notebooks" / "tong-quan.ipynb"))
+    (dest / "README.md").write_text("# staging\n", encoding="utf-8")
+    # downloads
+    (dest / "data" / "2026Q3").mkdir(parents=True, exist_ok=True)
+    (dest / "data" / "2026Q3" / "indicators.json").write_text(json.dumps(
+        [{"id": "on_time", "period": "ytd", "value": 97.46}], ensure_ascii=False), encoding="utf-8")
+    (dest / "data" / "2026Q3" / "indicators.csv").write_text("id,period,value\non_time,ytd,97.46\n",
+                                                            encoding="utf-8")
+    return dest
+
+
+def render_fixture(tmp_path: Path, renderer: str = "fallback") -> tuple[Path, RenderResult]:
+    staging = build_fixture_staging(tmp_path / "staging")
+    out = tmp_path / "site"
+    result = render(staging, out, renderer=renderer)
+    return out, result
+
+
+ALLOWED_HTTP = re.compile(r"""xmlns(?::\w+)?=["']https?://[^"']*["']""")
+HTTP = re.compile(r"https?://", re.I)
+
+
+def external_references(site: Path) -> list[str]:
+    """``http(s)://`` occurrences in produced HTML/CSS/JS, except namespace declarations."""
+    bad = []
+    for p in sorted(site.rglob("*")):
+        if p.suffix.lower() not in (".html", ".css", ".js") or not p.is_file():
+            continue
+        text = ALLOWED_HTTP.sub("", p.read_text(encoding="utf-8", errors="replace"))
+        for m in HTTP.finditer(text):
+            bad.append(f"{p.relative_to(site)}: …{text[max(0, m.start() - 60):m.end() + 60]}…")
+    return bad
+
+
+# ---------------------------------------------------------------- tests
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("render")
+    return render_fixture(tmp)
+
+
+def test_fallback_produces_quarto_urls(rendered):
+    site, result = rendered
+    assert result.renderer_name == "fallback"
+    assert result.pages == EXPECTED_URLS
+    for url in EXPECTED_URLS:
+        assert (site / url).is_file(), url
+    assert not (site / "notebooks").exists(), "unexecuted notebooks must never be rendered"
+    assert not (site / "README.html").exists()
+    assert not (site / "_partials").exists()
+    assert (site / "data" / "2026Q3" / "indicators.json").is_file()
+    assert (site / "assets" / "site.css").is_file()
+    assert (site / "assets" / "search.js").is_file()
+
+
+def test_render_targets_follow_project_render_patterns(tmp_path):
+    staging = build_fixture_staging(tmp_path / "s")
+    (staging / "data" / "2026Q3" / "x.ipynb").write_text("{}")  # matched by *.ipynb at any depth
+    targets = render_targets(load_site_config(staging))
+    assert "notebooks/tong-quan.ipynb" not in targets
+    assert not any(t.startswith("_") for t in targets)
+    assert "2026Q3/index.ipynb" in targets and "gioi-thieu.qmd" in targets
+
+
+def test_page_shell(rendered):
+    site, _ = rendered
+    cfg = yaml.safe_load((REPO / "_quarto.yml").read_text(encoding="utf-8"))
+    site_title = cfg["website"]["title"]
+    for url in EXPECTED_URLS:
+        html = (site / url).read_text(encoding="utf-8")
+        assert html.startswith("<!doctype html>\n<html lang=\"vi\">"), url
+        assert '<meta charset="utf-8">' in html
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+        assert re.search(rf"<title>[^<]+ – {re.escape(site_title)}</title>", html), url
+        assert '<a class="skip-link" href="#main">Bỏ qua điều hướng</a>' in html
+        assert '<main id="main"' in html
+        assert html.count("<h1") == 1, url
+
+
+def test_navbar_from_quarto_yml_on_every_page(rendered):
+    site, _ = rendered
+    cfg = yaml.safe_load((REPO / "_quarto.yml").read_text(encoding="utf-8"))
+    texts = [i["text"] for i in cfg["website"]["navbar"]["left"]]
+    for url in EXPECTED_URLS:
+        html = (site / url).read_text(encoding="utf-8")
+        prefix = "../" * url.count("/")
+        assert cfg["website"]["title"] in html
+        for t in texts:
+            assert t in html, (url, t)
+        assert f'href="{prefix}xu-huong.html"' in html
+        for q, label in (("2026Q3", "Quý III/2026"), ("2026Q2", "Quý II/2026")):
+            link = f"{prefix}{q}/index.html"
+            assert re.search(rf'href="{re.escape(link)}"( aria-current="page")?>{label}</a>', html), (url, q)
+        assert "<summary>Các quý</summary>" in html
+        assert f'href="{prefix}assets/site.css"' in html
+        assert f'href="{prefix}assets/components.css"' in html
+        footer = cfg["website"]["page-footer"]
+        for part in footer.values():
+            assert part.split(" — ")[0] in html
+
+
+def test_current_page_is_marked(rendered):
+    site, _ = rendered
+    html = (site / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../2026Q3/index.html" aria-current="page">Quý III/2026</a>' in html
+    assert '<details class="has-current">' in html
+
+
+def test_no_code_input_or_parameters_shown(rendered):
+    site, _ = rendered
+    for url in EXPECTED_URLS:
+        html = (site / url).read_text(encoding="utf-8")
+        for marker in ("CODE_INPUT_MARKER", "PARAMETERS_CELL_MARKER", "INJECTED_CELL_MARKER",
+                       "INJECTED_OUTPUT_MARKER", "STDERR_WARNING_MARKER", "display(HTML",
+                       "IPython.core.display", "jp-", "require.js", "MathJax"):
+            assert marker not in html, (url, marker)
+
+
+def test_outputs_rendered(rendered):
+    site, _ = rendered
+    html = (site / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    assert 'data-indicator="on_time" data-period="ytd" data-value="97.46">97,5%</td>' in html
+    assert 'viewBox="0 0 100 20"' in html, "SVG must be kept verbatim (no attribute lower-casing)"
+    assert "<pre class=\"output-text\">Số hồ sơ: 1.250 &lt;b&gt;không đậm&lt;/b&gt;" in html
+    assert "1250 &amp; &lt;i&gt;plain&lt;/i&gt;" in html
+    assert '<h2 id="ghi-chú">Ghi chú</h2>' in html or "<h2" in html
+    assert "<em>markdown</em>" in html
+    assert '<p class="page-description">Mô tả trang Tổng quan Quý III/2026</p>' in html
+
+
+def test_escaped_script_stays_text(rendered):
+    site, _ = rendered
+    html = (site / "2026Q3" / "nhiem-vu.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert('xss')&lt;/script&gt; Đã gửi báo cáo" in html
+    for url in EXPECTED_URLS:
+        assert "<script>alert" not in (site / url).read_text(encoding="utf-8")
+
+
+def test_include_before_body_inserted_with_relative_links(rendered):
+    site, _ = rendered
+    for url in EXPECTED_URLS:
+        html = (site / url).read_text(encoding="utf-8")
+        prefix = "../" * url.count("/")
+        assert 'class="cchc-banner"' in html, url
+        assert f'action="{prefix}tim-kiem.html"' in html, url
+        assert html.index('class="cchc-banner"') < html.index('<main id="main"')
+        assert not re.search(r"""\s(?:href|src|action)=["']/(?!/)""", html), url
+
+
+def test_search_index(rendered):
+    site, _ = rendered
+    entries = json.loads((site / "search.json").read_text(encoding="utf-8"))
+    by_url = {e["url"]: e for e in entries}
+    assert sorted(by_url) == EXPECTED_URLS
+    assert by_url["2026Q3/index.html"]["title"] == "Tổng quan Quý III/2026"
+    assert by_url["gioi-thieu.html"]["title"] == "Giới thiệu"
+    assert "Cải cách thể chế" in by_url["gioi-thieu.html"]["text"]
+    assert "<script>alert('xss')</script> Đã gửi báo cáo" in by_url["2026Q3/nhiem-vu.html"]["text"]
+    assert "Bỏ qua điều hướng" not in by_url["index.html"]["text"], "only <main> text is indexed"
+    js = (site / "search-index.js").read_text(encoding="utf-8")
+    assert "window.CCHC_SEARCH = [" in js
+    assert "Tổng quan Quý III/2026" in js
+    assert "<" not in js.split("window.CCHC_SEARCH = ", 1)[1], "no raw '<' inside the script data"
+    data = json.loads(js.split("window.CCHC_SEARCH = ", 1)[1].rstrip().rstrip(";"))
+    assert data == entries
+
+
+def test_search_page_form(rendered):
+    site, _ = rendered
+    html = (site / "tim-kiem.html").read_text(encoding="utf-8")
+    assert 'role="search"' in html and '<label for="q">Tìm trong trang</label>' in html
+    assert '<input id="q" name="q" type="search"' in html
+    assert 'aria-live="polite"' in html
+    assert '<script src="search-index.js"></script>' in html
+    assert '<script src="assets/search.js"></script>' in html
+
+
+def test_no_other_host_referenced(rendered):
+    site, _ = rendered
+    assert external_references(site) == []
+
+
+def test_deterministic(tmp_path):
+    staging = build_fixture_staging(tmp_path / "staging")
+    render(staging, tmp_path / "a", renderer="fallback")
+    render(staging, tmp_path / "b", renderer="fallback")
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_auto_without_quarto_uses_fallback_and_logs(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    staging = build_fixture_staging(tmp_path / "staging")
+    with caplog.at_level(logging.INFO, logger="cchc.render"):
+        result = render(staging, tmp_path / "out", renderer="auto")
+    assert result.renderer_name == "fallback"
+    assert any("fallback" in r.getMessage() for r in caplog.records if r.name == "cchc.render")
+    with pytest.raises(RenderError, match="quarto"):
+        render(staging, tmp_path / "out2", renderer="quarto")
+
+
+def test_refuses_non_empty_output_dir(tmp_path):
+    staging = build_fixture_staging(tmp_path / "staging")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    with pytest.raises(RenderError, match="not empty"):
+        render(staging, out, renderer="fallback")
+
+
+def test_missing_include_is_an_error(tmp_path):
+    staging = build_fixture_staging(tmp_path / "staging")
+    (staging / "_partials" / "banner.html").unlink()
+    with pytest.raises(RenderError, match="banner.html"):
+        render(staging, tmp_path / "out", renderer="fallback")
+
+
+def test_write_search_index_standalone(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "p.html").write_text(
+        "<html><head><title>P – Site</title></head><body><nav>NAV</nav><main>"
+        "<h1>Trang P</h1><p>Nội dung &amp; <b>đậm</b></p><script>var x='SCRIPT'</script>"
+        "<svg><text>SVGTEXT</text></svg></main></body></html>", encoding="utf-8")
+    entries = write_search_index(tmp_path)
+    assert entries == [{"title": "Trang P", "url": "a/p.html", "text": "Nội dung & đậm"}]
+
+
+def test_with_quarters_fills_menu():
+    cfg = yaml.safe_load((REPO / "_quarto.yml").read_text(encoding="utf-8"))
+    out = with_quarters(cfg, ["2026Q1", "2026Q3", "2026Q2"])
+    item = next(i for i in out["website"]["navbar"]["left"] if i.get("text") == "Các quý")
+    assert item["menu"] == [
+        {"text": "Quý III/2026", "href": "2026Q3/index.html"},
+        {"text": "Quý II/2026", "href": "2026Q2/index.html"},
+        {"text": "Quý I/2026", "href": "2026Q1/index.html"},
+    ]
+    # the input is not modified
+    orig = next(i for i in cfg["website"]["navbar"]["left"] if i.get("text") == "Các quý")
+    assert orig["menu"] == []
+    empty = with_quarters(cfg, [])
+    assert not any(i.get("text") == "Các quý" for i in empty["website"]["navbar"]["left"])
+    with pytest.raises(KeyError):
+        with_quarters({"website": {"navbar": {"left": []}}}, ["2026Q3"])
+
+
+def test_repo_quarto_yml():
+    cfg = yaml.safe_load((REPO / "_quarto.yml").read_text(encoding="utf-8"))
+    project = cfg["project"]
+    assert project["type"] == "website"
+    assert project["output-dir"] == "site"
+    render_list = project["render"]
+    assert "!notebooks/" in render_list
+    assert render_list.index("!notebooks/") > max(i for i, p in enumerate(render_list) if not p.startswith("!"))
+    assert cfg["execute"]["enabled"] is False
+    assert cfg["execute"]["echo"] is False
+    assert cfg["website"]["search"] is False
+    assert "search" not in cfg["website"]["navbar"] or cfg["website"]["navbar"]["search"] is False
+    assert cfg["lang"] == "vi"
+    assert sorted(project["resources"]) == ["assets/**", "data/**"]
+    html = cfg["format"]["html"]
+    assert html["css"] == ["assets/site.css", "assets/components.css"]
+    assert html["include-before-body"] == "_partials/banner.html"
+    assert html["html-math-method"] == "plain"
+    theme = html["theme"] if isinstance(html["theme"], list) else [html["theme"]]
+    bootswatch_with_web_fonts = {"cosmo", "flatly", "journal", "litera", "lumen", "lux", "materia",
+                                 "minty", "pulse", "sandstone", "simplex", "sketchy", "slate",
+                                 "solar", "spacelab", "superhero", "united", "yeti", "zephyr",
+                                 "cerulean", "cyborg", "darkly", "morph", "quartz", "vapor"}
+    assert not set(theme) & bootswatch_with_web_fonts
+    scss = [t for t in theme if t.endswith(".scss")]
+    assert scss, "a custom SCSS layer with a system font stack"
+    text = (REPO / scss[0]).read_text(encoding="utf-8")
+    assert "$web-font-path: false" in text
+    assert "googleapis" not in text and "@import url" not in text
+    navbar_left = cfg["website"]["navbar"]["left"]
+    assert [i["text"] for i in navbar_left] == ["Trang chủ", "Các quý", "Xu hướng", "Phương pháp",
+                                               "Dữ liệu mở", "Giới thiệu", "Tìm kiếm"]
+
+
+def test_about_page_facts():
+    text = (REPO / "pages" / "gioi-thieu.qmd").read_text(encoding="utf-8")
+    for fact in ("76/NQ-CP", "3183/QĐ-UBND", "228/KH-UBND ngày 25/01/2026", "Số: /KH-UBND",
+                 "Phòng Văn hóa – Xã hội", "Văn phòng HĐND và UBND", "Phòng Kinh tế, Hạ tầng và Đô thị",
+                 "Trung tâm Phục vụ hành chính công", "Trung tâm Dịch vụ tổng hợp phường",
+                 "Cổng Dịch vụ công quốc gia", "1022", "In English"):
+        assert fact in text, fact
+    assert not re.search(r"\b0\d{9,10}\b|@\w", text), "no phone numbers or e-mail addresses"
