@@ -317,7 +317,7 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
         for q, key in todo:
             result = validation.validate_quarter(opts.data_dir / q, opts.plan_dir)
             verdict = Verdict(
-                quarter=q, ok=result.ok, errors=result.errors_count, warnings=result.warnings_count,
+                quarter=q, ok=result.ok, errors=result.errors, warnings=result.warnings,
                 quality=validation.quality_summary(result), report=validation.format_report([result]),
                 first_error=_first_error(result))
             cache.put("validation", key, verdict)

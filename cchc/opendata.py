@@ -692,6 +692,8 @@ def write_validation_download(qid: str, quality, out_dir: Path) -> list[Resource
     are refused as everywhere else.
     """
     parse_quarter(qid)
+    if isinstance(quality, Mapping) and "files" in quality and "great_expectations" in quality:
+        return _write_validation_summary(qid, quality, Path(out_dir))
     df = _quality_rows(quality)
     keep = [c for c in df.columns
             if not any(isinstance(v, (Mapping, list, tuple, set, np.ndarray)) for v in df[c].tolist())]
@@ -709,6 +711,42 @@ def write_validation_download(qid: str, quality, out_dir: Path) -> list[Resource
                        description_vi=("Kết quả kiểm tra dữ liệu đầu vào của quý: các cảnh báo và số "
                                        "lượng vi phạm theo từng quy tắc (không có dữ liệu từng hồ sơ)."),
                        docs=docs)
+
+
+def _write_validation_summary(qid: str, quality: Mapping, out_dir: Path) -> list[Resource]:
+    """The summary of :func:`cchc.validation.quality_summary`: per-file counts
+    (``data_quality.csv``), warnings (``data_quality_warnings.csv``) and the full
+    public Great Expectations result (``validation.json``: counts only, no row
+    values — the validation package strips unexpected values before this)."""
+    label = _quarter_label(qid)
+    files = pd.DataFrame(quality.get("files", []),
+                         columns=["file", "input", "rows_checked", "checks_evaluated", "checks_passed"])
+    res = write_table(files, out_dir, f"{qid}/data_quality", name=f"{qid.lower()}-data-quality", quarter=qid,
+                      title_vi=f"Chất lượng dữ liệu theo tệp — {label}",
+                      description_vi="Số dòng và số phép kiểm tra (đạt/tổng) của từng tệp đầu vào của quý.",
+                      docs={"file": "Tên tệp đầu vào", "input": "Loại đầu vào theo hợp đồng dữ liệu",
+                            "rows_checked": "Số dòng đã kiểm tra", "checks_evaluated": "Số phép kiểm tra",
+                            "checks_passed": "Số phép kiểm tra đạt"})
+    warn_cols = ["file", "column", "check", "level", "rule_vi", "rule_en", "count"]
+    warns = pd.DataFrame([{k: w.get(k) for k in warn_cols} for w in quality.get("warnings", [])], columns=warn_cols)
+    warns["count"] = pd.array([None if pd.isna(v) else int(v) for v in warns["count"]], dtype="Int64")
+    for c in warn_cols[:-1]:
+        warns[c] = warns[c].astype("string")
+    res += write_table(warns, out_dir, f"{qid}/data_quality_warnings", name=f"{qid.lower()}-data-quality-warnings",
+                       quarter=qid, title_vi=f"Cảnh báo dữ liệu — {label}",
+                       description_vi="Các cảnh báo (không chặn công bố) của quý: tệp, cột, quy tắc, số dòng.",
+                       docs={"file": "Tên tệp đầu vào", "column": "Cột", "check": "Mã phép kiểm tra",
+                             "level": "Mức độ", "rule_vi": "Quy tắc", "rule_en": "Rule (English)",
+                             "count": "Số dòng vi phạm"})
+    doc = {k: quality[k] for k in ("quarter", "ok", "rows_checked", "checks_evaluated", "checks_passed", "errors",
+                                   "warnings_count", "suite_parameters", "great_expectations") if k in quality}
+    path = f"{qid}/validation.json"
+    text = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True, default=str, allow_nan=False) + "\n"
+    _write_bytes(Path(out_dir) / path, text.encode("utf-8"))
+    res.append(Resource(f"{qid.lower()}-validation", path, f"Kết quả kiểm tra dữ liệu (Great Expectations) — {label}",
+                        "Kết quả máy đọc được của mọi phép kiểm tra dữ liệu đầu vào của quý: số dòng, số giá trị "
+                        "vi phạm; không có giá trị hay số dòng của từng hồ sơ.", "json", (), qid))
+    return res
 
 
 # ---------------------------------------------------------------- datapackage

@@ -443,11 +443,45 @@ def feedback(ctx: QuarterContext) -> H.Html:
 
 
 def quality(ctx: QuarterContext) -> H.Html:
-    from .validation import quality_html
-
+    """Great Expectations' results as part of the transparency: rows checked,
+    checks passed, warnings with counts, in plain language, and the link to the
+    full machine-readable result."""
     page = _page(ctx.quarter, "chat-luong")
+    qs = ctx.quality
+    files = pd.DataFrame(qs.get("files", []),
+                         columns=["file", "label_vi", "rows_checked", "checks_evaluated", "checks_passed"])
+    warns = pd.DataFrame(qs.get("warnings", []))
+    warn_rows = (pd.DataFrame({"text": warns.get("text_vi", pd.Series(dtype=str)),
+                               "rule": warns.get("rule_vi", pd.Series(dtype=str)),
+                               "count": warns.get("count", pd.Series(dtype="Int64"))})
+                 if len(warns) else pd.DataFrame(columns=["text", "rule", "count"]))
+    parts = [
+        H.heading("Kết quả kiểm tra dữ liệu đầu vào", 2, id="ket-qua-kiem-tra"),
+        H.paragraph("Trước khi tính bất kỳ chỉ tiêu nào, mọi tệp dữ liệu của quý được kiểm tra tự động bằng "
+                    "Great Expectations theo hợp đồng dữ liệu: đủ cột bắt buộc, đúng kiểu, ngày đọc được, giá trị "
+                    "hợp lệ, mã không trùng, thứ tự ngày, khoảng thời gian hợp lý và liên kết giữa các tệp. Lỗi làm "
+                    "quý không được công bố; cảnh báo được công bố ở đây."),
+        H.kpi_tiles([
+            ("Dòng dữ liệu đã kiểm tra", qs.get("rows_checked", 0), "tất cả các tệp"),
+            ("Phép kiểm tra đạt", f"{fmt.number(qs.get('checks_passed', 0))}/"
+                                  f"{fmt.number(qs.get('checks_evaluated', 0))}", ""),
+            ("Cảnh báo", qs.get("warnings_count", 0), "được công bố bên dưới"),
+            ("Lỗi", qs.get("errors", 0), "quý chỉ được công bố khi không có lỗi"),
+        ]),
+        H.table(files, columns={"label_vi": "Tệp", "file": "Tên tệp", "rows_checked": "Số dòng",
+                                "checks_evaluated": "Phép kiểm tra", "checks_passed": "Đạt"},
+                formats={"file": "text", "rows_checked": "int", "checks_evaluated": "int", "checks_passed": "int"},
+                caption="Kiểm tra theo từng tệp"),
+        H.heading("Cảnh báo", 2, id="canh-bao"),
+        (H.table(warn_rows, columns={"text": "Cảnh báo", "count": "Số dòng"}, formats={"text": "text", "count": "int"},
+                 caption="Cảnh báo dữ liệu của quý", row_header=False)
+         if len(warn_rows) else H.paragraph("Không có cảnh báo.")),
+        H.link_list([(H.rel(page, f"data/{ctx.quarter}/validation.json"),
+                      "Kết quả kiểm tra đầy đủ (JSON, Great Expectations)",
+                      "Kết quả máy đọc được của từng phép kiểm tra: chỉ có số đếm, không có giá trị từng dòng."),
+                     (H.rel(page, f"data/{ctx.quarter}/data_quality.csv"), "Bảng chất lượng dữ liệu (CSV)")]),
+    ]
     warnings = _bd(ctx.results, "warnings")
-    parts = [quality_html(ctx.quality, download_href=H.rel(page, f"data/{ctx.quarter}/validation.json"))]
     if len(warnings):
         parts.append(H.heading("Lưu ý khi tính chỉ tiêu", 2, id="luu-y-tinh"))
         parts.append(H.table(warnings, columns={"message_vi": "Nội dung"}, formats={"message_vi": "text"},
