@@ -29,7 +29,16 @@ import math
 import re
 import textwrap
 from dataclasses import dataclass, field
+import sys
 from html.parser import HTMLParser
+
+# jsonschema imports the optional ``rfc3987_syntax`` (installed here by
+# jupyter-events) for IRI format checks, and that module compiles a Lark
+# grammar at import: about 2 s in every notebook kernel, a third of a page's
+# execution time. Altair's Vega-Lite validation never checks IRI formats, so
+# keep it out when jsonschema has not been imported yet.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import altair as alt
 import pandas as pd
