@@ -556,7 +556,19 @@ def load_plan(plan_dir: Path = PLAN_DIR) -> Plan:
     _check_targets(targets, targets_path)
     tasks = _read_csv(tasks_path, TASK_COLUMNS, {})
     _check_tasks(tasks, tasks_path)
+    tasks["lead_unit_group"] = tasks["lead_unit"].map(unit_aliases(plan_dir)).fillna(tasks["lead_unit"])
     return Plan(targets=targets, tasks=tasks)
+
+
+def unit_aliases(plan_dir: Path = PLAN_DIR) -> dict[str, str]:
+    """``units.csv``: the plan spells some units several ways ("Phòng Văn hóa –
+    Xã hội", "Phòng Văn hóa-Xã hội"); ``lead_unit`` keeps the plan's wording and
+    ``lead_unit_group`` the one name used to group tasks by unit."""
+    path = Path(plan_dir) / "units.csv"
+    if not path.is_file():
+        return {}
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return dict(zip(df["alias"].str.strip(), df["unit"].str.strip()))
 
 
 def main(argv: list[str] | None = None) -> int:

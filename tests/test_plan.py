@@ -11,6 +11,8 @@ import pytest
 from cchc import plan
 from cchc.model import Plan
 
+PLAN_DIR_FOR_UNITS = Path(__file__).resolve().parent.parent / "data" / "plan"
+
 # Activity rows per area, counted by reading the appendix table of
 # data/plan/source/ke-hoach-cchc-2026.md (rows with text in "Hoạt động";
 # the III.2 cell with two <p> paragraphs is one activity; the shifted row of
@@ -319,3 +321,15 @@ def test_write_plan_to_other_dir(tmp_path):
     assert sorted(p.name for p in written) == ["targets.csv", "tasks.csv"]
     for p in written:
         assert p.read_bytes() == (plan.PLAN_DIR / p.name).read_bytes()
+
+
+def test_lead_units_grouped_under_one_spelling():
+    from cchc.plan import load_plan
+
+    tasks = load_plan(PLAN_DIR_FOR_UNITS).tasks
+    groups = set(tasks["lead_unit_group"])
+    assert "Phòng Văn hóa-Xã hội" not in groups and "Phòng Văn hóa – Xã hội" not in groups
+    assert "Trung tâm phục vụ hành chính công" not in groups
+    assert (tasks["lead_unit_group"] == "Phòng Văn hóa - Xã hội").sum() == 17
+    # the plan's own wording is kept beside the grouping name
+    assert "Phòng Văn hóa – Xã hội" in set(tasks["lead_unit"])

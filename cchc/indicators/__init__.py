@@ -282,7 +282,9 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
     warnings += tw
     bd["tasks"] = tasks
     bd["tasks_by_area"] = tasks_counts(tasks, ["area", "area_name"] if "area_name" in tasks else ["area"])
-    bd["tasks_by_unit"] = tasks_counts(tasks, ["lead_unit"])
+    # grouped by the plan's lead unit under one spelling (data/plan/units.csv)
+    by_unit = tasks.assign(lead_unit=tasks["lead_unit_group"]) if "lead_unit_group" in tasks else tasks
+    bd["tasks_by_unit"] = tasks_counts(by_unit, ["lead_unit"])
 
     bd["warnings"] = pd.DataFrame(warnings, columns=WARNING_COLUMNS)
     for name, df in bd.items():

@@ -142,7 +142,8 @@ def tasks_table(tasks: pd.DataFrame, td: pd.DataFrame) -> tuple[pd.DataFrame, li
     td = td.copy()
     td = td.loc[td["MaNhiemVu"].notna()].drop_duplicates("MaNhiemVu", keep="last")
     keep = [c for c in ("id", "area", "area_name", "objective_no", "objective", "task", "activity",
-                        "product", "lead_unit", "cooperating_units", "timing") if c in tasks.columns]
+                        "product", "lead_unit", "lead_unit_group", "cooperating_units", "timing")
+            if c in tasks.columns]
     out = tasks[keep].copy()
     out["id"] = out["id"].astype("string")
     td = td.rename(columns={"MaNhiemVu": "id", "TrangThai": "status"})

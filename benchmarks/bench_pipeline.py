@@ -1,0 +1,109 @@
+"""Build times for the bundled data (4 quarters), printed, never asserted.
+
+1. cold full build (empty cache) with --jobs 2;
+2. rebuild with nothing changed;
+3. rebuild after touching one quarter's file (the latest quarter's survey);
+4. the straightforward way for comparison: every notebook executed one after
+   another with papermill (no cache, no parallelism), then rendered.
+
+Usage: .venv/bin/python benchmarks/bench_pipeline.py [--jobs 2]
+Everything happens in a temporary folder; the project's site/ and .cache/
+are not touched.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def timed_build(data: Path, site: Path, cache: Path, jobs: int) -> float:
+    env = {**os.environ, "CCHC_CACHE_DIR": str(cache)}
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "build", "--data", str(data), "--site", str(site),
+                        "--jobs", str(jobs)], env=env, capture_output=True, text=True)
+    dt = time.perf_counter() - t
+    if r.returncode != 0:
+        sys.exit(f"build failed:\n{r.stderr[-3000:]}")
+    for line in r.stdout.splitlines():
+        if "executed" in line or "time per stage" in line:
+            print("    " + line)
+    return dt
+
+
+def straightforward(data: Path, out: Path) -> float:
+    """Validate, compute, then papermill each notebook in turn, then render —
+    no cache, no parallel execution."""
+    from cchc import build as b
+
+    t = time.perf_counter()
+    opts = b.BuildOptions(data_dir=data, site_dir=out / "site", cache_dir=out / "cache-plain", work_dir=out / "work")
+    cache = b.Cache(opts.cache_dir)
+    pages_cfg = b.load_pages()
+    quarters = b.discover_quarters(opts.data_dir)
+    verdicts, loaded = b.validate_quarters(opts, quarters, cache)
+    from cchc.plan import load_plan
+
+    plan = load_plan(opts.plan_dir)
+    results, keys = b.compute_results(opts, quarters, loaded, cache, plan)
+    contexts = b.write_contexts(opts, pages_cfg, quarters, verdicts, results, keys, plan, b.git_commit(), {})
+    jobs = b.plan_jobs(opts, pages_cfg, quarters, contexts)
+    kernel = b.ensure_kernel()
+    executed = {}
+    for job in jobs:
+        dest = out / "nb" / (job.name.replace("/", "__") + ".ipynb")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        b._execute_one(str(job.notebook), str(dest), job.parameters, kernel, job.title)
+        executed[job.name] = dest
+    staging = out / "staging"
+    b.assemble_staging(opts, staging, quarters, executed, results, verdicts, "bench")
+    b.render_site(staging, out / "site-plain", "auto")
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cchc-bench-") as d:
+        d = Path(d)
+        data = d / "data"
+        shutil.copytree(ROOT / "data", data)
+        site, cache = d / "site", d / "cache"
+        print(f"bundled data: {', '.join(sorted(p.name for p in data.iterdir() if p.name[:2] == '20'))}; "
+              f"{os.cpu_count()} cores; --jobs {args.jobs}")
+        print("1. cold full build")
+        cold = timed_build(data, site, cache, args.jobs)
+        print(f"   {cold:.1f} s")
+        print("2. rebuild, nothing changed")
+        same = timed_build(data, site, cache, args.jobs)
+        print(f"   {same:.1f} s")
+        latest = sorted(p for p in data.iterdir() if p.name[:2] == "20")[-1]
+        survey = latest / "khao_sat.csv"
+        survey.write_bytes(survey.read_bytes().rstrip(b"\r\n").rsplit(b"\n", 1)[0] + b"\n")
+        print(f"3. rebuild after changing {latest.name}/khao_sat.csv")
+        one = timed_build(data, site, cache, args.jobs)
+        print(f"   {one:.1f} s")
+        shutil.copytree(ROOT / "data" / latest.name, latest, dirs_exist_ok=True)
+        print("4. straightforward: every notebook one after another with papermill, then render")
+        plain = straightforward(data, d)
+        print(f"   {plain:.1f} s")
+        print()
+        print(f"{'cold build':<34}{cold:8.1f} s   (target ≤ 60 s)")
+        print(f"{'no-change rebuild':<34}{same:8.1f} s   (target ≤ 5 s)")
+        print(f"{'one quarter changed':<34}{one:8.1f} s")
+        print(f"{'straightforward (sequential)':<34}{plain:8.1f} s")
+        print(f"{'ratio straightforward / cold':<34}{plain / cold:8.2f} x")
+        print(f"{'ratio straightforward / no-change':<34}{plain / same:8.1f} x")
+
+
+if __name__ == "__main__":
+    main()
