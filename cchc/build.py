@@ -465,6 +465,15 @@ def plan_jobs(opts: BuildOptions, pages_cfg: dict, quarters: list[str], contexts
     return jobs
 
 
+def _quiet_worker(log_path: str) -> None:
+    """Send a worker's (and so its kernels') stderr to a log file: kernels chat
+    on stderr ("Kernel is running over TCP…"); errors inside a notebook are in
+    the kept notebook and the build's error message, not lost."""
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def _execute_one(nb_in: str, nb_out: str, parameters: dict, kernel: str, title: str) -> None:
     """Run one notebook with papermill (in a worker process) and set its title."""
     import nbformat
@@ -523,7 +532,10 @@ def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache,
 
         bar = tqdm(total=len(todo), desc="notebooks", unit="nb")
     failures = []
-    with ProcessPoolExecutor(max_workers=max(1, min(opts.jobs, len(todo)))) as pool:
+    log_path = opts.work_dir / "logs" / "kernels.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(max_workers=max(1, min(opts.jobs, len(todo))), initializer=_quiet_worker,
+                             initargs=(str(log_path),)) as pool:
         futures = {}
         for job in todo:
             out = tmp_dir / (job.name.replace("/", "__") + ".ipynb")
