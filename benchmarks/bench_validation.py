@@ -1,0 +1,88 @@
+"""Validation time and peak memory for 10k, 100k and 1,000,000 ho_so rows.
+
+    .venv/bin/python benchmarks/bench_validation.py [rows ...]
+
+For each size a synthetic valid quarter (tests/bad_inputs/_valid with a
+generated ho_so.csv of that many rows, distinct time stamps to the minute) is
+written to a temporary folder, then validated by ``validate_quarter`` in a
+FRESH subprocess, so every figure counts Python start-up, the Great
+Expectations import and context creation. Printed per size: reading the
+files (cchc.loader, another stage's cost, shown apart), validation proper
+(GE start-up + suites + cross-file checks), the total, and the child's peak
+RSS. Target: validation ≤ 15 s at 1,000,000 rows. No assertions.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
+
+CHILD = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from pathlib import Path
+import cchc.loader as loader
+spent = [0.0]
+real = loader.read_table
+def timed(path, name):
+    t = time.perf_counter()
+    try:
+        return real(path, name)
+    finally:
+        spent[0] += time.perf_counter() - t
+loader.read_table = timed
+from cchc.validation import validate_quarter
+qv = validate_quarter(Path(sys.argv[1]), Path(sys.argv[2]))
+total = time.perf_counter() - t0
+print(json.dumps({"ok": qv.ok, "rows": qv.rows_checked.get("ho_so.csv"), "checks": qv.checks_evaluated,
+                  "load_s": spent[0], "total_s": total, "validate_s": total - spent[0],
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "failures": [f.check for f in qv.failures]}))
+"""
+
+
+def bench(rows: int, tmp: Path) -> dict:
+    from synthetic import write_ho_so_realistic
+
+    folder = tmp / f"n{rows}" / "2026Q3"
+    shutil.copytree(ROOT / "tests" / "bad_inputs" / "_valid", folder)
+    t = time.perf_counter()
+    write_ho_so_realistic(folder / "ho_so.csv", rows)
+    # the template's supplement requests point at template dossier ids: re-point them
+    (folder / "bo_sung.csv").write_text(
+        "MaHoSo,NgayYeuCauBoSung,NgayHoanThanhBoSung\nHS000000001,21/09/2026 09:00,\n", encoding="utf-8")
+    gen = time.perf_counter() - t
+    r = subprocess.run([sys.executable, "-c", CHILD, str(folder), str(ROOT / "data" / "plan")],
+                       capture_output=True, text=True, cwd=ROOT)
+    if r.returncode != 0:
+        raise SystemExit(r.stderr)
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    out["file_mib"] = (folder / "ho_so.csv").stat().st_size / 2**20
+    out["generate_s"] = gen
+    return out
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(a) for a in argv] or [10_000, 100_000, 1_000_000]
+    print(f"{'rows':>10} {'file MiB':>9} {'load s':>8} {'validate s':>11} {'total s':>8} {'peak MiB':>9}  result")
+    with tempfile.TemporaryDirectory(prefix="cchc-bench-") as d:
+        for n in sizes:
+            o = bench(n, Path(d))
+            verdict = "valid" if o["ok"] else f"INVALID {o['failures']}"
+            print(f"{n:>10,} {o['file_mib']:>9.1f} {o['load_s']:>8.2f} {o['validate_s']:>11.2f} "
+                  f"{o['total_s']:>8.2f} {o['peak_mib']:>9.0f}  {verdict} ({o['checks']} checks)", flush=True)
+            shutil.rmtree(Path(d) / f"n{n}", ignore_errors=True)
+    print("validate s = GE import + context + suites + cross-file checks (target ≤ 15 s at 1,000,000 rows);"
+          " load s = cchc.loader reading the 7 files.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,176 @@
+"""Scan a built site for anything that looks like personal data.
+
+The site only ever publishes aggregates, and personal-data columns are
+dropped when the inputs are read (cchc.loader). This scan is the last line of
+defence before publishing: every ``.html``, ``.csv``, ``.json``, ``.svg`` and
+``.txt`` file of the built site is searched for
+
+* a citizen ID number (CCCD 12 digits, CMND 9 digits): a standalone run of
+  exactly 9 or 12 digits — not part of a longer digit run, of a word or hex
+  string (commit ids, element ids), of a CSS colour, or of a number written
+  with separators (``1.250.000``, ``0,123456789``, ``123456789.5``);
+* a Vietnamese phone number: ``0`` + a non-zero digit + 8–9 more digits, or
+  ``+84``/``0084`` + 9–10 digits, with optional spaces, dots or dashes between
+  digit groups (``0912 345 678``, ``0912.345.678``, ``+84 912-345-678``);
+  decimals (``0.123456789``) and dates (``01-07-2026 08:30``) do not match;
+* an e-mail address (not ``logo@2x.png``-style asset names).
+
+CSV files are read cell by cell (a comma is a field separator there, not a
+decimal mark); other files line by line. Long base64 blobs (inline images,
+fonts) are skipped. Findings carry the file (relative to the site), the line
+and a masked excerpt — the scan never prints what it found in clear.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SCANNED_SUFFIXES = (".html", ".htm", ".csv", ".json", ".svg", ".txt")
+
+_SEP = r"[ .\-]"
+# 9 or 12 digits, not touching a word character, '#', or a digit group of the
+# same number (digit + separator before, separator + digit after).
+CITIZEN_ID_RE = re.compile(
+    r"(?<![\w#])(?<!\d[.,])(?<!\d[.,] )(?:\d{12}|\d{9})(?!\w)(?![.,]\d)"
+)
+PHONE_RE = re.compile(
+    r"(?<![\w+#])(?<!\d[.,\-])(?<![.,]\d)"
+    r"(?:"
+    r"(?:\+84|0084)" + _SEP + r"?\d(?:" + _SEP + r"?\d){8,9}"
+    r"|"
+    r"0(?!\d[-./]\d{1,2}[-./]\d{2,4})[1-9](?:" + _SEP + r"?\d){8,9}"
+    r")"
+    r"(?!" + _SEP + r"?\d)(?!\w)"
+)
+EMAIL_RE = re.compile(
+    r"(?<![\w.+\-])[A-Za-z0-9][\w.+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.([A-Za-z]{2,24})(?![\w\-])"
+)
+_ASSET_TLDS = {"png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "css", "js", "mjs",
+               "woff", "woff2", "ttf", "otf", "json", "html", "htm", "map", "txt", "csv", "pdf"}
+_BASE64_RE = re.compile(r"[A-Za-z0-9+/]{80,}={0,2}")
+_MAX_EXCERPT = 30
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int
+    kind: str  # "citizen_id" | "phone" | "email"
+    excerpt: str  # masked
+
+    def __str__(self) -> str:
+        label = {"citizen_id": "số CCCD/CMND? / citizen ID?",
+                 "phone": "số điện thoại? / phone number?",
+                 "email": "thư điện tử? / e-mail?"}[self.kind]
+        return f"{self.file}:{self.line}: {label} {self.excerpt}"
+
+
+def mask(s: str) -> str:
+    """Keep the first and last character, star the rest (separators kept)."""
+    if len(s) <= 2:
+        return "*" * len(s)
+    return s[0] + "".join("*" if ch.isalnum() else ch for ch in s[1:-1]) + s[-1]
+
+
+def find_in_text(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of every suspicious span of ``text``."""
+    # Blank out base64 blobs (same length, so offsets stay valid).
+    text = _BASE64_RE.sub(lambda m: " " * len(m.group(0)), text)
+    spans: list[tuple[str, int, int]] = []
+    for m in EMAIL_RE.finditer(text):
+        if m.group(1).lower() in _ASSET_TLDS:
+            continue
+        spans.append(("email", m.start(), m.end()))
+    taken = [(s, e) for _, s, e in spans]
+
+    def free(s, e):
+        return all(e <= a or s >= b for a, b in taken)
+
+    for m in PHONE_RE.finditer(text):
+        if free(m.start(), m.end()):
+            spans.append(("phone", m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    for m in CITIZEN_ID_RE.finditer(text):
+        if free(m.start(), m.end()):
+            spans.append(("citizen_id", m.start(), m.end()))
+    return sorted(spans, key=lambda t: t[1])
+
+
+def _excerpt(text: str, start: int, end: int, spans) -> str:
+    a = max(0, start - _MAX_EXCERPT)
+    b = min(len(text), end + _MAX_EXCERPT)
+    out, pos = [], a
+    for _, s, e in spans:
+        if e <= a or s >= b:
+            continue
+        s2, e2 = max(s, a), min(e, b)
+        out.append(text[pos:s2])
+        out.append(mask(text[s2:e2]))
+        pos = e2
+    out.append(text[pos:b])
+    ex = "".join(out).replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    ex = "".join(ch if ch.isprintable() else "?" for ch in ex)
+    return ("…" if a > 0 else "") + ex + ("…" if b < len(text) else "")
+
+
+def scan_text(text: str, file: str = "<text>", *, csv_cells: bool = False) -> list[Finding]:
+    findings: list[Finding] = []
+    if csv_cells:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            last_line = 1
+            for row in reader:
+                for cell in row:
+                    spans = find_in_text(cell)
+                    for kind, s, e in spans:
+                        findings.append(Finding(file, last_line, kind, _excerpt(cell, s, e, spans)))
+                last_line = reader.line_num + 1
+            return findings
+        except csv.Error:
+            findings = []  # not really CSV: fall back to lines
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        spans = find_in_text(line)
+        for kind, s, e in spans:
+            findings.append(Finding(file, lineno, kind, _excerpt(line, s, e, spans)))
+    return findings
+
+
+def scan_file(path: Path, rel: str | None = None) -> list[Finding]:
+    path = Path(path)
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = data.decode("utf-8", errors="replace")
+    return scan_text(text, rel or str(path), csv_cells=path.suffix.lower() == ".csv")
+
+
+def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = ()) -> list[Finding]:
+    """Findings for every suspicious string of the built site under ``site_dir``.
+
+    ``allow``: exact strings never reported (e.g. the ward's official contact
+    e-mail), compared with the unmasked match.
+    """
+    site_dir = Path(site_dir)
+    findings: list[Finding] = []
+    allowed = {a.casefold() for a in allow}
+    for path in sorted(site_dir.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in SCANNED_SUFFIXES:
+            continue
+        rel = path.relative_to(site_dir).as_posix()
+        if allowed:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for a in allow:
+                text = re.sub(re.escape(a), " " * len(a), text, flags=re.IGNORECASE)
+            findings.extend(scan_text(text, rel, csv_cells=path.suffix.lower() == ".csv"))
+        else:
+            findings.extend(scan_file(path, rel))
+    return findings
