@@ -447,6 +447,10 @@ class NotebookJob:
 
 
 def plan_jobs(opts: BuildOptions, pages_cfg: dict, quarters: list[str], contexts: dict) -> list[NotebookJob]:
+    """One job per page. A job's cache key is what its output depends on: the
+    notebook, the package, the quarter, the title and the content digest of
+    its context — not where the data or the work folder happen to be (the
+    path parameters only locate that context)."""
     jobs = []
     common = {"data_dir": str(opts.data_dir), "plan_dir": str(opts.plan_dir)}
     for q in quarters:
@@ -455,13 +459,12 @@ def plan_jobs(opts: BuildOptions, pages_cfg: dict, quarters: list[str], contexts
             params = {"quarter": q, **common, "context_file": str(contexts[q][0])}
             title = page["title"].format(quarter_label=quarter_label_vi(q))
             jobs.append(NotebookJob(f"{q}/{page['slug']}", nb, params, title,
-                                    _sha("nb", nb.read_bytes(), package_digest(), params, title, contexts[q][1])))
+                                    _sha("nb", nb.read_bytes(), package_digest(), q, title, contexts[q][1])))
     for page in pages_cfg["site_pages"]:
         nb = NOTEBOOKS / page["notebook"]
         params = {**common, "context_file": str(contexts["site"][0])}
         jobs.append(NotebookJob(page["slug"], nb, params, page["title"],
-                                _sha("nb", nb.read_bytes(), package_digest(), params, page["title"],
-                                     contexts["site"][1])))
+                                _sha("nb", nb.read_bytes(), package_digest(), page["title"], contexts["site"][1])))
     return jobs
 
 

@@ -185,3 +185,39 @@ def test_killed_build_leaves_old_site_whole(built, tmp_path):
     assert r.returncode == 0, r.stderr
     assert (site / "index.html").exists()
     assert not list(tmp_path.glob(".site.new-*"))
+
+
+# --------------------------------------------------------------------------- the bad-input corpus, through pipeline.py
+sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
+import corpus  # noqa: E402
+
+ERROR_CASES = [c["id"] for c in corpus.cases() if c["expect"]["exit_code"] == 2]
+
+
+@pytest.mark.parametrize("case_id", ERROR_CASES)
+def test_bad_input_leaves_published_site_unchanged(case_id, built, tmp_path, capsys):
+    """Every bad file of the corpus: `pipeline.py build` exits 2 with the
+    bilingual message, and the previously published site is byte-for-byte
+    unchanged."""
+    import pipeline
+
+    spec = corpus.case(case_id)
+    data = tmp_path / "data"
+    folder = corpus.build_case(case_id, data)
+    before = tree_digest(built["site"])
+    args = ["build", "--data", str(data), "--site", str(built["site"])]
+    from cchc.periods import is_quarter_id
+
+    if not is_quarter_id(str(spec.get("folder") or folder.name)):
+        # a hostile or malformed folder name can only reach the pipeline as a --quarter argument
+        args += ["--quarter", str(spec.get("folder"))]
+        expected = ["Mã quý không hợp lệ", "invalid quarter id"]
+    else:
+        expected = spec["expect"]["messages"]
+    code = pipeline.main(args)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    for message in expected:
+        assert message in err, f"{case_id}: {message!r} missing from:\n{err}"
+    assert "Traceback" not in err
+    assert tree_digest(built["site"]) == before, f"{case_id}: the published site changed"
