@@ -389,12 +389,44 @@ def _trim_number(x) -> str:
     return fmt.number(x, 0 if x.is_integer() else 1)
 
 
-def _value_text(value, unit) -> str | None:
+def _honest_value(value, target, direction) -> float | None:
+    """The value to print with :func:`_honest_decimals` decimals: itself, or —
+    when even three decimals would round it onto the target — cut towards the
+    side it really is on (97,9996% against "≥ 98%" prints as 97,999%)."""
+    if _missing(value):
+        return None
+    d = _honest_decimals(value, target, direction)
+    v = float(value)
+    if d == 3 and not _missing(target) and direction in (">=", "<="):
+        t = float(target)
+        met = v >= t if direction == ">=" else v <= t
+        r = round(v, 3)
+        if (r >= t if direction == ">=" else r <= t) != met:
+            return (math.floor if r >= t else math.ceil)(v * 1000) / 1000
+    return v
+
+
+def _honest_decimals(value, target, direction) -> int:
+    """One decimal, unless rounding would make the shown value look as if it
+    met (or missed) the target when it does not: 97,96% against "≥ 98%" is
+    shown as "97,96%", not "98,0%"."""
+    if _missing(value) or _missing(target) or direction not in (">=", "<="):
+        return 1
+    v, t = float(value), float(target)
+    met = v >= t if direction == ">=" else v <= t
+    for d in (1, 2, 3):
+        r = round(v, d)
+        if (r >= t if direction == ">=" else r <= t) == met:
+            return d
+    return 3
+
+
+def _value_text(value, unit, decimals: int = 1) -> str | None:
     if _missing(value):
         return None
     unit = "" if _missing(unit) else str(unit)
     if unit == "%":
-        return fmt.percent(value, 1)
+        return fmt.percent(value, decimals)
     s = fmt.number(value, 0 if float(value).is_integer() else 1)
     return f"{s} {unit}".strip()
 
@@ -438,7 +470,8 @@ def scorecard(df: pd.DataFrame, heading_level: int = 3) -> Html:
         href = r.get("href") if "href" in cols else None
         if not _missing(href) and str(href) != "":
             name = Markup(f'<a href="{_attr(safe_href(href))}">{name}</a>')
-        v = _value_text(r.get("value"), unit)
+        v = _value_text(_honest_value(r.get("value"), r.get("target"), r.get("direction")), unit,
+                        _honest_decimals(r.get("value"), r.get("target"), r.get("direction")))
         value_html = _MISSING_CELL if v is None else text(v)
         data_attrs = ""
         if "id" in cols and not _missing(r.get("id")):

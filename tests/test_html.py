@@ -254,3 +254,14 @@ def test_scorecard_data_attributes_match_published_value():
     assert 'data-indicator="on_time"' in out and 'data-period="ytd"' in out
     assert 'data-value="97.123456789"' in out
     assert "97,1%" in out
+
+
+def test_scorecard_rounding_never_hides_a_missed_target():
+    df = pd.DataFrame([
+        {"name_vi": "A", "value": 97.96, "target": 98, "direction": ">=", "status": "not_met", "unit": "%"},
+        {"name_vi": "B", "value": 97.9996, "target": 98, "direction": ">=", "status": "not_met", "unit": "%"},
+        {"name_vi": "C", "value": 98.04, "target": 98, "direction": ">=", "status": "met", "unit": "%"},
+    ])
+    out = str(H.scorecard(df))
+    assert "97,96%" in out and "97,999%" in out
+    assert "98,0%" in out and "98,0%" not in out.split(">C<")[0]
