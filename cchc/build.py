@@ -314,6 +314,9 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
     if todo:
         from . import validation
 
+        # GE configures its own loggers on import; keep its INFO chatter out of the build log
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
         for q, key in todo:
             result = validation.validate_quarter(opts.data_dir / q, opts.plan_dir)
             verdict = Verdict(
