@@ -188,9 +188,28 @@ def render_svg(chart, label: str = "") -> tuple[str, dict]:
         attrs = re.sub(r'\s+xmlns:xlink="[^"]*"', "", attrs)
     attrs = attrs.replace('class="marks"', 'class="marks c-chart__svg"')
     attrs += f' role="img" aria-label="{escape(label)}" focusable="false"'
-    svg = svg[: m.start()] + f"<svg{attrs}>" + svg[m.end():]
+    body, font_attr = _compact(svg[m.end():])
+    svg = svg[: m.start()] + f"<svg{attrs}{font_attr}>" + body
     _check_svg(svg)
     return svg, spec
+
+
+_FONT_ATTR = f' font-family="{FONT}"'  # as vl-convert writes it (FONT has no double quote)
+_DEFAULT_ATTRS = (' pointer-events="none"', ' opacity="1"')
+
+
+def _compact(body: str) -> tuple[str, str]:
+    """Drop what a static SVG repeats for nothing, to keep pages light: the
+    theme's font family on every text element (set once on the root, SVG
+    inherits it), ``pointer-events="none"`` (a static image has no events)
+    and ``opacity="1"`` (the default). Drawing is unchanged."""
+    font_attr = ""
+    if _FONT_ATTR in body:
+        body = body.replace(_FONT_ATTR, "")
+        font_attr = _FONT_ATTR
+    for a in _DEFAULT_ATTRS:
+        body = body.replace(a, "")
+    return body, font_attr
 
 
 _ALLOWED_NS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}

@@ -549,18 +549,42 @@ def trends_intro(ctx: SiteContext) -> H.Html:
                        "Các chỉ tiêu chính có biểu đồ; mọi chỉ tiêu có bảng số liệu đầy đủ bên dưới.")
 
 
-def trends(ctx: SiteContext) -> H.Html:
+def _trend_figure(tq: pd.DataFrame, t: dict):
+    d = tq[tq["id"] == t["id"]][["quarter", "value", "target"]]
+    return charts.indicator_trend(
+        d, title=t["name_vi"], direction=t["direction"],
+        description=f"Giá trị từng quý của chỉ tiêu “{t['name_vi']}”, mục tiêu năm "
+                    f"{fmt.direction_vi(t['direction'])} {fmt.number(t['target'])}%.")
+
+
+def _quarter_trend(ctx: SiteContext) -> pd.DataFrame:
     from .indicators import trend
 
     tr = trend(ctx.results)
-    tq = tr[tr["period"] == "quarter"]
+    return tr[tr["period"] == "quarter"]
+
+
+def trends_detail(ctx: SiteContext) -> H.Html:
+    """Every other indicator across quarters, with its target line, by area of the plan."""
+    tq = _quarter_trend(ctx)
+    others = _targets(ctx.plan, headline=False)
+    parts = [H.paragraph("Các chỉ tiêu còn lại của Kế hoạch (tính từ danh mục thủ tục và từ báo cáo của các đơn vị), "
+                         "giá trị từng quý và đường mục tiêu năm 2026. Chỉ tiêu chưa có báo cáo trong một quý "
+                         "không có điểm ở quý đó."),
+             H.link_list([("xu-huong.html", "Xu hướng các chỉ tiêu chính")])]
+    for area in dict.fromkeys(others["area"]):
+        parts.append(H.heading(f"{area}. {AREA_NAMES.get(str(area), '')}", 2, id=f"linh-vuc-{str(area).lower()}"))
+        for t in others[others["area"] == area].to_dict("records"):
+            parts.append(_trend_figure(tq, t))
+    return H.section(*parts)
+
+
+def trends(ctx: SiteContext) -> H.Html:
+    tq = _quarter_trend(ctx)
     parts = [H.heading("Các chỉ tiêu chính", 2, id="chi-tieu-chinh")]
-    for t in _targets(ctx.plan, headline=True).to_dict("records"):
-        d = tq[tq["id"] == t["id"]][["quarter", "value", "target"]]
-        parts.append(charts.indicator_trend(
-            d, title=t["name_vi"], direction=t["direction"],
-            description=f"Giá trị từng quý của chỉ tiêu “{t['name_vi']}”, mục tiêu năm "
-                        f"{fmt.direction_vi(t['direction'])} {fmt.number(t['target'])}%."))
+    parts += [_trend_figure(tq, t) for t in _targets(ctx.plan, headline=True).to_dict("records")]
+    parts.append(H.link_list([("xu-huong-chi-tiet.html", "Biểu đồ xu hướng của các chỉ tiêu còn lại",
+                               "Chỉ tiêu từ danh mục thủ tục và từ báo cáo của các đơn vị, theo lĩnh vực.")]))
     wide = tq.pivot_table(index="id", columns="quarter", values="value", aggfunc="first")
     others = ctx.plan.targets[["id", "area", "name_vi", "target", "direction"]].merge(
         wide, left_on="id", right_index=True, how="left")

@@ -206,3 +206,16 @@ def test_target_label():
     assert C.target_label(98) == "Mục tiêu 98%"
     assert C.target_label(98.5, direction=">=") == "Mục tiêu ≥ 98,5%"
     assert C.target_label(1250, unit="hồ sơ", direction="<=") == "Mục tiêu ≤ 1.250 hồ sơ"
+
+
+def test_svg_is_compact_and_keeps_the_font():
+    import pandas as pd
+
+    from cchc import charts
+
+    f = charts.indicator_trend(pd.DataFrame({"quarter": ["2026Q1", "2026Q2"], "value": [90.0, 95.5],
+                                             "target": [98.0, 98.0]}), title="Đúng hạn", direction=">=")
+    root = f.svg[: f.svg.index(">") + 1]
+    assert f.svg.count("font-family") == 1 and "font-family" in root  # inherited by every text element
+    assert "pointer-events" not in f.svg and 'opacity="1"' not in f.svg
+    assert "<text" in f.svg and len(f.svg) < 8000

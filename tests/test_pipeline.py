@@ -59,7 +59,7 @@ def test_end_to_end_build(built):
             assert (site / q / f"{slug}.html").is_file(), f"{q}/{slug}.html"
         assert (site / "data" / q / "indicators.csv").is_file()
         assert (site / "data" / q / "indicators.json").is_file()
-    for page in ("xu-huong", "phuong-phap", "du-lieu-mo", "gioi-thieu", "tim-kiem"):
+    for page in ("xu-huong", "xu-huong-chi-tiet", "phuong-phap", "du-lieu-mo", "gioi-thieu", "tim-kiem"):
         assert (site / f"{page}.html").is_file(), page
     assert (site / "data" / "datapackage.json").is_file()
     assert "renderer" in built["log"]
@@ -95,7 +95,7 @@ def test_change_to_one_quarter_reexecutes_only_that_quarter(built, tmp_path):
     assert "executed 2026Q2/index" in log
     assert "executed 2026Q1/" not in log, "the unchanged quarter must come from the cache"
     assert "executed xu-huong" in log, "the trend page reads every quarter"
-    assert "executed: 9" in r.stdout  # 5 pages of 2026Q2 + 4 site pages
+    assert "executed: 10" in r.stdout  # 5 pages of 2026Q2 + 5 site pages
 
 
 def test_output_is_deterministic(built, tmp_path):

@@ -192,6 +192,30 @@ def test_internal_links_resolve(built_site, page_url):
     assert broken == [], f"{page_url}: broken internal links"
 
 
+PAGE_BUDGET = 300 * 1000  # bytes: each HTML page with its charts and styles, not counting downloads
+
+
+def test_page_weight_under_budget(built_site, page_url):
+    """The page, its inline SVG charts and the local CSS/JS it loads stay under
+    300 KB (downloads under data/ are not counted)."""
+    require_deps()
+    site = built_site.path
+    parser = _Links()
+    parser.feed((site / page_url).read_text(encoding="utf-8"))
+    total = (site / page_url).stat().st_size
+    seen = set()
+    for tag, href in parser.links:
+        if tag not in ("link", "script", "img"):
+            continue
+        path = unquote(urlsplit(href).path)
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page_url), path))
+        f = site / target
+        if f.is_file() and target not in seen and not target.startswith("data/"):
+            seen.add(target)
+            total += f.stat().st_size
+    assert total < PAGE_BUDGET, f"{page_url}: {total} bytes with its styles and scripts (budget {PAGE_BUDGET})"
+
+
 # ---------------------------------------------------------------- whole site
 def _titles(site: Path) -> dict[str, str]:
     return {e["url"]: e["title"] for e in json.loads((site / "search.json").read_text(encoding="utf-8"))}
