@@ -221,3 +221,29 @@ def test_bad_input_leaves_published_site_unchanged(case_id, built, tmp_path, cap
         assert message in err, f"{case_id}: {message!r} missing from:\n{err}"
     assert "Traceback" not in err
     assert tree_digest(built["site"]) == before, f"{case_id}: the published site changed"
+
+
+def test_validate_render_clean_commands(built, tmp_path):
+    r = run("validate", "--data", str(built["data"]), cache=built["cache"])
+    assert r.returncode == 0, r.stderr
+    assert "all inputs valid" in r.stdout
+
+    site = tmp_path / "site"
+    shutil.copytree(built["site"], site)
+    work = tmp_path / "_build-site"
+    shutil.copytree(built["site"].parent / "_build-site", work)
+    before = tree_digest(site)
+    r = run("render", "--site", str(site), "--renderer", "fallback", cache=built["cache"])
+    assert r.returncode == 0, r.stderr
+    assert "fallback" in r.stdout
+    after = tree_digest(site)
+    before.pop(".build-fingerprint")
+    assert after == before, "re-rendering the same executed notebooks gives the same pages"
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    r = run("clean", "--site", str(site), cache=cache)
+    assert r.returncode == 0, r.stderr
+    assert not site.exists() and not work.exists() and not cache.exists()
+    r = run("render", "--site", str(site), cache=cache)
+    assert r.returncode == 1 and "run `pipeline.py build` first" in r.stderr
