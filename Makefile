@@ -8,6 +8,7 @@ PIP := .venv/bin/pip
 	python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt
+	-git config core.hooksPath .githooks 2>/dev/null  # nbstripout pre-commit hook (see `make hooks`)
 	touch $@
 
 venv: .venv/.installed

@@ -542,7 +542,9 @@ def provenance(exported_at=None, status: str = "final", cutoff=None, commit: str
     else:
         parts.append("Số liệu chính thức của quý")
     if commit:
-        parts.append(f"Mã nguồn: <code>{text(str(commit)[:7])}</code>")
+        c = str(commit)
+        short = c[:7] + ("+" if c.endswith("+") and len(c) > 7 else "")  # "+": built from uncommitted changes
+        parts.append(f"Mã nguồn: <code>{text(short)}</code>")
     return _h(f'<p class="c-provenance">{" · ".join(parts)}</p>')
 
 
