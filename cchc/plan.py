@@ -6,7 +6,7 @@ Two published tables are built from the plan seed
 - ``tasks.csv``: every activity row of the appendix ("PHỤ LỤC"), extracted by
   :func:`extract_tasks` (deterministic code, no hand editing);
 - ``targets.csv``: every quantitative target of the plan's body (section II)
-  and appendix, hand-curated in :data:`TARGETS` below and checked against the
+  and appendix, hand-curated in ``data/plan/source/targets.yaml`` and checked against the
   seed by :func:`build_targets`.
 
 Regenerate both with ``python -m cchc.plan`` (``--check`` only compares).
@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from .model import Plan
 
@@ -245,163 +246,18 @@ def extract_tasks(seed_text: str) -> pd.DataFrame:
     return df
 
 
-# --------------------------------------------------------------------------- targets
-# Every quantitative target of the plan, curated by hand. Order: area, then the
-# order in which the plan states them. plan_sentence is checked against the seed
-# by build_targets(); see in_plan() for the two sentences cut by a page break.
-# Fields: id, area, name_vi, target, source, measure (None -> the id itself),
-# headline, plan_ref, plan_sentence, note. direction is ">=" and unit "%" for all
-# (the plan states no upper bound).
+TARGETS_SOURCE = Path(__file__).resolve().parent.parent / "data" / "plan" / "source" / "targets.yaml"
 
-_BODY_21 = "II.2.1 (mục tiêu)"
 
-TARGETS: list[dict] = [
-    # ---- II. Cải cách thủ tục hành chính
-    dict(id="published_on_time", area="II", name_vi="TTHC được công khai đúng hạn", target=100,
-         source="catalogue", measure="CongKhaiDungHan", plan_ref=_BODY_21,
-         plan_sentence="100% TTHC thuộc thẩm quyền giải quyết phải được rà soát, kịp thời cập nhật công khai tại Trung tâm Phục vụ hành chính công và trên Trang thông tin điện tử thường đúng thời gian quy định.",
-         note="Phụ lục II.1 nhắc lại: \"100% các TTHC được ban hành đúng trình tự thủ tục, niêm yết công khai theo quy định\" và hoạt động \"Cập nhật, công khai 100% TTHC trên Công dịch vụ công quốc gia, Tổng đài DVC 1022, …\"."),
-    dict(id="procedures_reviewed", area="II", name_vi="TTHC được rà soát, cắt giảm, đơn giản hóa", target=100,
-         source="unit_report", plan_ref="Phụ lục II.1 (mục tiêu)",
-         plan_sentence="100% thủ tục hành chính được rà soát, cắt giảm, đơn giản hóa thủ tục, thời gian giải quyết, chi phí thực hiện và sửa đổi bảo đảm thông suốt, hiệu quả",
-         note="Tử số: TTHC thuộc thẩm quyền đã được rà soát trong năm; mẫu số: tổng số TTHC thuộc thẩm quyền. Mục II.2.1 cũng yêu cầu 100% TTHC \"phải được rà soát\"."),
-    dict(id="simplification_proposals", area="II", name_vi="TTHC được kiến nghị đơn giản hóa", target=10,
-         source="unit_report", plan_ref=_BODY_21,
-         plan_sentence="Thường xuyên rà soát, đề xuất phương án cắt giảm, đơn giản hóa TTHC trên các lĩnh vực quản lý theo quy định (10% TTHC kiến nghị đơn giản hóa; giảm tối thiểu 20% thông tin phải khai báo trên cơ sở tái sử dụng dữ liệu đã được số hóa).",
-         note="Nhắc lại tại Phụ lục II.2 (mục tiêu). Tử số: số TTHC có kiến nghị đơn giản hóa; mẫu số: tổng số TTHC thuộc thẩm quyền."),
-    dict(id="declared_info_reduced", area="II", name_vi="Thông tin phải khai báo được cắt giảm", target=20,
-         source="unit_report", plan_ref=_BODY_21,
-         plan_sentence="Thường xuyên rà soát, đề xuất phương án cắt giảm, đơn giản hóa TTHC trên các lĩnh vực quản lý theo quy định (10% TTHC kiến nghị đơn giản hóa; giảm tối thiểu 20% thông tin phải khai báo trên cơ sở tái sử dụng dữ liệu đã được số hóa).",
-         note="Chỉ tiêu là mức giảm (tối thiểu 20%): tử số là số trường thông tin được bỏ nhờ tái sử dụng dữ liệu số hóa, mẫu số là số trường thông tin phải khai báo trước đó. Nhắc lại tại Phụ lục II.2."),
-    dict(id="on_time", area="II", name_vi="Hồ sơ giải quyết đúng hạn", target=98,
-         source="dossiers", headline=1, plan_ref=_BODY_21,
-         plan_sentence="Tỷ lệ giải quyết hồ sơ đúng hạn đạt tối thiểu 98%",
-         note="Phụ lục II.3.1: \"Tỷ lệ giải quyết hồ sơ đúng hạn trung bình các cấp đạt tối thiểu 98%\"."),
-    dict(id="online_payment", area="II", name_vi="Giao dịch thanh toán trực tuyến", target=80,
-         source="dossiers", headline=1, plan_ref=_BODY_21,
-         plan_sentence="tỷ lệ giao dịch thanh toán trực tuyến đạt từ 80% trở lên.",
-         note="Nhắc lại tại Phụ lục II.3.4. Tính trên hồ sơ có nghĩa vụ tài chính."),
-    dict(id="business_online", area="II", name_vi="TTHC liên quan doanh nghiệp thực hiện trực tuyến", target=100,
-         source="catalogue", measure="LienQuanDoanhNghiep & MucDoDVC != không", plan_ref=_BODY_21,
-         plan_sentence="100% TTHC liên quan đến doanh nghiệp được thực hiện trực tuyến, thông suốt, liền mạch, hiệu quả, bảo đảm minh bạch, giảm tối đa giấy tờ.",
-         note=""),
-    dict(id="full_online_services", area="II", name_vi="Dịch vụ công trực tuyến toàn trình", target=90,
-         source="catalogue", headline=1, plan_ref=_BODY_21,
-         plan_sentence="Tỷ lệ cung cấp dịch vụ công trực tuyến toàn trình trên tổng số thủ tục hành chính có đủ điều kiện trên Cổng dịch vụ công quốc gia là 90%.",
-         note="Nhắc lại tại Phụ lục II.3.5. Kế hoạch ghi \"là 90%\", hiểu là tối thiểu 90%."),
-    dict(id="online_dossiers", area="II", name_vi="Hồ sơ nộp trực tuyến", target=80,
-         source="dossiers", headline=1, plan_ref=_BODY_21,
-         plan_sentence="Tỷ lệ hồ sơ trực tuyến trên tổng số hồ sơ tiếp nhận, giải quyết thủ tục hành chính là 80%.",
-         note="Nhắc lại tại Phụ lục II.3.5. Kế hoạch ghi \"là 80%\", hiểu là tối thiểu 80%."),
-    dict(id="digitized_dossiers", area="II", name_vi="Hồ sơ, kết quả TTHC được số hóa", target=100,
-         source="dossiers", headline=1, plan_ref=_BODY_21,
-         plan_sentence="tỷ lệ số hóa hồ sơ, kết quả giải quyết TTHC đạt 100%",
-         note="Nhắc lại tại Phụ lục II.3.3."),
-    dict(id="e_results", area="II", name_vi="Kết quả giải quyết TTHC điện tử", target=100,
-         source="dossiers", headline=1, plan_ref=_BODY_21,
-         plan_sentence="tỷ lệ cấp kết quả giải quyết TTHC điện tử đạt 100%",
-         note="Nhắc lại tại Phụ lục II.3.3."),
-    dict(id="data_reuse", area="II", name_vi="Tái sử dụng dữ liệu số hóa", target=80,
-         source="dossiers", headline=1, plan_ref=_BODY_21,
-         plan_sentence="tỷ lệ khai thác, sử dụng lại thông tin dữ liệu số hóa đạt tối thiểu 80%.",
-         note="Nhắc lại tại Phụ lục II.3.3."),
-    dict(id="internal_procedures_published", area="II", name_vi="TTHC nội bộ được thống kê, công bố, công khai", target=100,
-         source="unit_report", plan_ref=_BODY_21,
-         plan_sentence="100% thủ tục hành chính nội bộ giữa cơ quan hành chính nhà nước được thống kê, công bố, công khai.",
-         note=""),
-    dict(id="feedback_on_time", area="II", name_vi="Phản ánh, kiến nghị xử lý đúng hạn", target=100,
-         source="feedback", headline=1, plan_ref=_BODY_21,
-         plan_sentence="100% phản ánh kiến nghị của người dân, tổ chức liên quan đến giải quyết thủ tục hành chính được xử lý đúng hạn.",
-         note="Nhắc lại là sản phẩm của hoạt động tiếp nhận, giải quyết phản ánh, kiến nghị (Phụ lục II.3.2)."),
-    dict(id="satisfaction", area="II", name_vi="Mức độ hài lòng của người dân, doanh nghiệp", target=95,
-         source="survey", headline=1, plan_ref=_BODY_21,
-         plan_sentence="Mức độ hài lòng của người dân, doanh nghiệp về cung cấp dịch vụ công trực tuyến, về giải quyết TTHC, về sự phục vụ của cơ quan hành chính nhà nước đạt tối thiểu 95%.",
-         note="Nhắc lại tại Phụ lục II.3.2 (ô Mục tiêu bị ngắt trang, đã nối lại trong tasks.csv)."),
-    dict(id="no_resubmission", area="II", name_vi="Không phải cung cấp lại giấy tờ đã có", target=100,
-         source="unit_report", plan_ref=_BODY_21,
-         plan_sentence="100% người dân, doanh nghiệp khi thực hiện thủ tục hành chính không phải cung cấp lại các thông tin, giấy tờ, tài liệu đã được chấp nhận khi thực hiện thành công thủ tục hành chính trước đó, mà cơ quan nhà nước có thẩm quyền giải quyết thủ tục hành chính đang quản lý, hoặc thông tin, giấy tờ, tài liệu đã được cơ quan nhà nước kết nối, chia sẻ.",
-         note=""),
-    dict(id="e_identity", area="II", name_vi="Người dân, doanh nghiệp được xác thực định danh điện tử", target=90,
-         source="unit_report", plan_ref=_BODY_21,
-         plan_sentence="90% số lượng người dân, doanh nghiệp tham gia hệ thống Chính quyền điện tử được xác thực định danh điện tử thông suốt và hợp nhất trên tất cả các hệ thống thông tin.",
-         note="Phụ lục II.3.3 nhắc lại 90% (câu bị cắt ở cuối ô Mục tiêu). Khác với Phụ lục VI.2: 100% người dân, doanh nghiệp sử dụng dịch vụ công trực tuyến được cấp định danh và xác thực điện tử (e_identity_online_users). Kế hoạch không thống nhất; giữ cả hai chỉ tiêu."),
-    dict(id="internal_procedures_simplified", area="II", name_vi="TTHC nội bộ được rà soát, cắt giảm, đơn giản hóa", target=100,
-         source="unit_report", plan_ref="Phụ lục II.3.3 (mục tiêu)",
-         plan_sentence="100% thủ tục hành chính nội bộ trong cơ quan được rà soát, cắt giảm, đơn giản hóa thủ tục, thời gian giải quyết, chi phí thực hiện và sửa đổi, hoàn thiện để phù hợp với việc thực hiện tinh gọn, sắp xếp bộ máy",
-         note="Khác với internal_procedures_published (thống kê, công bố, công khai — mục II.2.1)."),
-    dict(id="online_payment_deployed", area="II", name_vi="TTHC có phí, lệ phí đã triển khai thanh toán trực tuyến", target=90,
-         source="catalogue", measure="CoThanhToanTrucTuyen|CoPhiLePhi", plan_ref="Phụ lục II.3.4 (mục tiêu)",
-         plan_sentence="Tối thiểu 90% thủ tục hành chính có yêu cầu nghĩa vụ tài chính, được triển khai thanh toán trực tuyến",
-         note="Tính trên các TTHC có phí, lệ phí (CoPhiLePhi = 1) trong danh mục của phường."),
-    dict(id="e_copy_certification", area="II", name_vi="Chứng thực bản sao điện tử", target=100,
-         source="unit_report", plan_ref="Phụ lục II.3.5 (sản phẩm)",
-         plan_sentence="100% thủ tục thực hiện được chứng thực bản sao điện tử",
-         note="Sản phẩm của hoạt động \"Triển khai cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính toàn diện, đồng bộ tại phường\" (nhiệm vụ II.17)."),
-    dict(id="boundary_free", area="II", name_vi="TTHC không phụ thuộc địa giới hành chính", target=100,
-         source="catalogue", measure="KhongPhuThuocDiaGioi", plan_ref="Phụ lục II.3.6 (mục tiêu)",
-         plan_sentence="100% thủ tục hành chính được thực hiện không phụ thuộc vào địa giới hành chính.",
-         note=""),
-    # ---- IV. Cải cách chế độ công vụ
-    dict(id="officials_college", area="IV", name_vi="Cán bộ cấp xã có trình độ cao đẳng trở lên", target=100,
-         source="unit_report", plan_ref="Phụ lục IV.1 (mục tiêu)",
-         plan_sentence="100% cán bộ cấp xã có trình độ cao đẳng trở lên",
-         note="Câu bị ngắt trang trong Phụ lục (\"…cao đẳng trở\" / \"lên, …\"); plan_sentence là câu đã nối lại."),
-    dict(id="civil_servants_university", area="IV", name_vi="Công chức cấp xã có trình độ đại học, chuẩn hóa lý luận chính trị", target=100,
-         source="unit_report", plan_ref="Phụ lục IV.1 (mục tiêu)",
-         plan_sentence="100% công chức cấp xã có trình độ đại học trở lên và được chuẩn hóa về lý luận chính trị.",
-         note="Kế hoạch nêu một con số (100%) cho cả hai điều kiện: tử số là công chức cấp xã vừa có trình độ đại học trở lên vừa được chuẩn hóa về lý luận chính trị."),
-    # ---- V. Cải cách tài chính công
-    dict(id="autonomous_units", area="V", name_vi="Đơn vị sự nghiệp công lập tự bảo đảm chi thường xuyên", target=20,
-         source="unit_report", plan_ref="Phụ lục V.2 (mục tiêu)",
-         plan_sentence="Tối thiểu 20% đơn vị sự nghiệp công lập tự bảo đảm chi thường xuyên",
-         note="Câu bị ngắt trang trong Phụ lục (\"…tự bảo\" / \"đảm chi thường xuyên; …\"); plan_sentence là câu đã nối lại."),
-    dict(id="economic_units_converted", area="V", name_vi="Đơn vị sự nghiệp kinh tế đủ điều kiện hoàn thành chuyển đổi", target=100,
-         source="unit_report", plan_ref="Phụ lục V.2 (mục tiêu)",
-         plan_sentence="100% đơn vị sự nghiệp kinh tế và sự nghiệp khác, có đủ điều kiện, hoàn thành việc chuyển đổi thành công ty cổ phần hoặc chuyển sang tự bảo đảm chi thường xuyên và chi đầu tư",
-         note="Mẫu số: đơn vị sự nghiệp kinh tế và sự nghiệp khác có đủ điều kiện."),
-    # ---- VI. Chính quyền điện tử, chính quyền số
-    dict(id="work_files_online", area="VI", name_vi="Hồ sơ công việc xử lý trên môi trường mạng", target=100,
-         source="unit_report", plan_ref="II.6.1 (mục tiêu)",
-         plan_sentence="100% hồ sơ công việc được xử lý trên môi trường mạng (trừ hồ sơ công việc thuộc phạm vi bí mật nhà nước, hồ sơ đặc thù)",
-         note="Nhắc lại tại Phụ lục VI.3 (mục tiêu)."),
-    dict(id="national_db_connected", area="VI", name_vi="Cơ sở dữ liệu quốc gia nền tảng được kết nối, chia sẻ", target=100,
-         source="unit_report", plan_ref="Phụ lục VI.2 (mục tiêu)",
-         plan_sentence="Kết nối chia sẻ dữ liệu: 100% cơ sở dữ liệu quốc gia nền tảng (dữ liệu liên quan đến người dân, doanh nghiệp...)",
-         note="Mục II.6.1 nêu việc kết nối, chia sẻ dữ liệu với cơ sở dữ liệu quốc gia nhưng không nêu con số."),
-    dict(id="e_identity_online_users", area="VI", name_vi="Người dùng dịch vụ công trực tuyến được cấp định danh điện tử", target=100,
-         source="unit_report", plan_ref="Phụ lục VI.2 (mục tiêu)",
-         plan_sentence="100% người dân, doanh nghiệp sử dụng dịch vụ công trực tuyến được cấp định danh và xác thực điện tử thông suốt và hợp nhất trên tất cả các hệ thống thông tin của tỉnh, phường",
-         note="Khác với mục II.2.1 và Phụ lục II.3.3: 90% người dân, doanh nghiệp tham gia hệ thống Chính quyền điện tử được xác thực định danh điện tử (e_identity). Kế hoạch không thống nhất; giữ cả hai chỉ tiêu. Mục II.6.1 ghi gọn \"100% người dân, doanh nghiệp sử dụng dịch vụ công trực tuyến\", hiểu là cùng chỉ tiêu này."),
-    dict(id="meeting_system", area="VI", name_vi="UBND cấp xã triển khai hệ thống thông tin phục vụ họp và xử lý công việc", target=20,
-         source="unit_report", plan_ref="Phụ lục VI.3 (mục tiêu)",
-         plan_sentence="Triển khai nhân rộng Hệ thống thông tin phục vụ họp và xử lý công việc của Chính phủ đến tối thiểu 20% UBND cấp xã",
-         note="Chỉ tiêu ở quy mô tỉnh (tỷ lệ UBND cấp xã trong tỉnh), chép nguyên từ kế hoạch của tỉnh; ở cấp phường chỉ đọc được là phường đã triển khai hay chưa (mẫu số 1)."),
-    dict(id="digital_inspections", area="VI", name_vi="Hoạt động kiểm tra thực hiện qua môi trường số (VI.3)", target=60,
-         source="unit_report", plan_ref="Phụ lục VI.3 (mục tiêu)",
-         plan_sentence="60% hoạt động kiểm tra của cơ quan quản lý nhà nước được thực hiện thông qua môi trường số và hệ thống thông tin của cơ quan quản lý",
-         note="Kế hoạch không thống nhất: Phụ lục VII.1 ghi 50% cho cùng nội dung (digital_inspections_vii). Giữ cả hai chỉ tiêu, không tự chọn một."),
-    dict(id="e_signed_documents", area="VI", name_vi="Văn bản điện tử được ký số", target=100,
-         source="unit_report", plan_ref="Phụ lục VI.3 (sản phẩm)",
-         plan_sentence="100% văn bản điện tử ký số",
-         note="Sản phẩm của hoạt động đẩy mạnh sử dụng chữ ký số, định danh số (nhiệm vụ VI.10)."),
-    dict(id="mobile_services", area="VI", name_vi="DVC trực tuyến toàn trình cung cấp trên nhiều phương tiện, cả thiết bị di động", target=100,
-         source="unit_report", plan_ref="Phụ lục VI.4 (mục tiêu)",
-         plan_sentence="100% dịch vụ công trực tuyến toàn trình được cung cấp trên nhiều phương tiện truy cập khác nhau, bao gồm cả thiết bị di động",
-         note=""),
-    # ---- VII. Chỉ đạo, điều hành
-    dict(id="units_inspected", area="VII", name_vi="Đơn vị được kiểm tra CCHC, công vụ, kỷ luật kỷ cương", target=50,
-         source="unit_report", plan_ref="Phụ lục VII.1 (hoạt động)",
-         plan_sentence="Tối thiểu 50% đơn vị được kiểm tra cải cách hành chính, công vụ, kỷ luật kỷ cương hành chính",
-         note=""),
-    dict(id="issues_remedied", area="VII", name_vi="Tồn tại, hạn chế qua kiểm tra được khắc phục", target=100,
-         source="unit_report", plan_ref="Phụ lục VII.1 (hoạt động)",
-         plan_sentence="100% các tồn tại, hạn chế qua kiểm tra được khắc phục hoặc kiến nghị cấp có thẩm quyền xử lý trong năm",
-         note=""),
-    dict(id="digital_inspections_vii", area="VII", name_vi="Hoạt động kiểm tra thực hiện qua môi trường số (VII.1)", target=50,
-         source="unit_report", plan_ref="Phụ lục VII.1 (hoạt động)",
-         plan_sentence="50% hoạt động kiểm tra của cơ quan quản lý nhà nước được thực hiện thông qua môi trường số và hệ thống thông tin của cơ quan quản lý.",
-         note="Kế hoạch không thống nhất: Phụ lục VI.3 ghi 60% cho cùng nội dung (digital_inspections). Giữ cả hai chỉ tiêu, không tự chọn một."),
-]
+def read_targets_source(path: Path = TARGETS_SOURCE) -> list[dict]:
+    """The hand-curated targets (``data/plan/source/targets.yaml``), in the
+    order the plan states them; fields are described at the top of the file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            rows = yaml.safe_load(f)["targets"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise _fail(path, f"không đọc được danh sách chỉ tiêu ({exc})", f"cannot read the targets source ({exc})")
+    return rows
 
 
 def in_plan(sentence: str, seed_text: str, tasks: pd.DataFrame | None = None) -> bool:
@@ -417,10 +273,11 @@ def in_plan(sentence: str, seed_text: str, tasks: pd.DataFrame | None = None) ->
     return any(sentence in str(c) for c in cells)
 
 
-def build_targets(seed_text: str, tasks: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The targets table from :data:`TARGETS`, checked against the seed."""
+def build_targets(seed_text: str, tasks: pd.DataFrame | None = None,
+                  source: Path = TARGETS_SOURCE) -> pd.DataFrame:
+    """The targets table from ``targets.yaml``, checked against the seed."""
     rows = []
-    for t in TARGETS:
+    for t in read_targets_source(source):
         rows.append({
             "id": t["id"], "area": t["area"], "name_vi": t["name_vi"], "target": float(t["target"]),
             "direction": t.get("direction", ">="), "unit": t.get("unit", "%"), "source": t["source"],
