@@ -305,7 +305,7 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
     loaded: dict = {}
     todo = []
     for q in quarters:
-        key = _sha("validate", rules, quarter_digest(opts, q))
+        key = _sha("validate", rules, q, quarter_digest(opts, q))  # the folder name is checked too
         hit = cache.get("validation", key)
         if hit is not None:
             verdicts[q] = hit

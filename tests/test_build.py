@@ -125,3 +125,20 @@ def test_publish_into_empty_place(tmp_path):
     (new / "a").write_text("x")
     b.publish(new, tmp_path / "s")
     assert _tree(tmp_path / "s") == {"a": b"x"}
+
+
+def test_validation_verdict_is_not_reused_for_a_renamed_folder(tmp_path):
+    """The same files under another quarter's name must be validated again
+    (their quarter.yml no longer matches the folder)."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(b.ROOT / "tests" / "bad_inputs" / "_valid", data / "2026Q3")
+    opts = b.BuildOptions(data_dir=data, site_dir=tmp_path / "site", cache_dir=tmp_path / "cache")
+    cache = b.Cache(opts.cache_dir)
+    verdicts, _ = b.validate_quarters(opts, ["2026Q3"], cache)
+    assert verdicts["2026Q3"].ok
+    (data / "2026Q3").rename(data / "2026Q2")
+    verdicts, _ = b.validate_quarters(opts, ["2026Q2"], cache)
+    assert not verdicts["2026Q2"].ok
+    assert "quarter.yml" in verdicts["2026Q2"].report
