@@ -621,6 +621,13 @@ def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], exe
     partial.write_text(pages.site_banner(opts.data_dir, quarters, commit), encoding="utf-8")
 
 
+def _resolved_renderer(renderer: str) -> str:
+    """Which renderer "auto" means on this machine (part of the site fingerprint)."""
+    if renderer != "auto":
+        return renderer
+    return "quarto" if shutil.which("quarto") else "fallback"
+
+
 def render_site(staging: Path, out_dir: Path, renderer: str):
     from . import render
 
@@ -766,7 +773,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         fingerprint = _sha("site", [(j.name, j.key) for j in jobs], dir_digest(ROOT / "assets"),
                            dir_digest(ROOT / "pages"), (ROOT / "_quarto.yml").read_bytes(), package_digest(),
-                           opts.renderer, good)
+                           _resolved_renderer(opts.renderer), good)
         if site_fingerprint(opts.site_dir) == fingerprint:
             summary.unchanged = True
             summary.quarters_built = good
