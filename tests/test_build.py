@@ -142,3 +142,42 @@ def test_validation_verdict_is_not_reused_for_a_renamed_folder(tmp_path):
     verdicts, _ = b.validate_quarters(opts, ["2026Q2"], cache)
     assert not verdicts["2026Q2"].ok
     assert "quarter.yml" in verdicts["2026Q2"].report
+
+
+def test_pipeline_without_arguments_is_a_default_build():
+    import pipeline
+
+    args = pipeline.parse_args([])
+    assert args.command == "build"
+    opts = pipeline.options(args)
+    assert opts.data_dir == (b.ROOT / "data").resolve() and opts.site_dir == (b.ROOT / "site").resolve()
+    args = pipeline.parse_args(["build", "--quarter", "2026Q1", "2026Q2", "--jobs", "1", "--keep-going"])
+    opts = pipeline.options(args)
+    assert opts.quarters == ["2026Q1", "2026Q2"] and opts.jobs == 1 and opts.keep_going
+
+
+def test_serve_previews_the_site_on_localhost(tmp_path):
+    import subprocess
+    import urllib.request
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>x</title>Trang chủ", encoding="utf-8")
+    p = subprocess.Popen([sys.executable, str(b.ROOT / "pipeline.py"), "serve", "--site", str(site), "--port", "0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = p.stdout.readline()
+        url = line.split("http://", 1)[1].split()[0]
+        assert url.startswith("127.0.0.1:")
+        body = urllib.request.urlopen("http://" + url, timeout=10).read().decode("utf-8")
+        assert "Trang chủ" in body
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+def test_serve_without_a_site_is_a_message(tmp_path, capsys):
+    import pipeline
+
+    assert pipeline.main(["serve", "--site", str(tmp_path / "none")]) == 1
+    assert "no site built yet" in capsys.readouterr().err
