@@ -491,8 +491,10 @@ def _execute_one(nb_in: str, nb_out: str, parameters: dict, kernel: str, title: 
 
 
 def set_front_matter(path: Path, title: str) -> None:
-    """Put the page title in the notebook's front-matter raw cell and hide
-    papermill's injected-parameters cell from the published page."""
+    """Put the page title in the notebook's front-matter raw cell, drop the
+    analyst-only cells (tag ``remove-cell``) and hide the parameters and
+    papermill's injected-parameters cells from the published page (the same
+    on Quarto and on the fallback renderer)."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
@@ -503,6 +505,8 @@ def set_front_matter(path: Path, title: str) -> None:
         nb.cells[0] = cell
     else:
         nb.cells.insert(0, cell)
+    # analyst-only cells (tag remove-cell) never reach either renderer
+    nb.cells = [c for c in nb.cells if "remove-cell" not in c.get("metadata", {}).get("tags", [])]
     for c in nb.cells:
         tags = c.get("metadata", {}).get("tags", [])
         if c.cell_type == "code" and ("parameters" in tags or "injected-parameters" in tags):

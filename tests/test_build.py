@@ -45,7 +45,9 @@ def _notebook(path: Path, code: list[str]) -> Path:
     nb = nbformat.v4.new_notebook()
     p = nbformat.v4.new_code_cell('x = 1')
     p.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_raw_cell('---\ntitle: "t"\n---'), p] + [nbformat.v4.new_code_cell(c) for c in code]
+    note = nbformat.v4.new_markdown_cell("analyst note")
+    note.metadata["tags"] = ["remove-cell"]
+    nb.cells = [nbformat.v4.new_raw_cell('---\ntitle: "t"\n---'), note, p] + [nbformat.v4.new_code_cell(c) for c in code]
     nb.metadata["kernelspec"] = {"name": "cchc", "display_name": "Python (cchc)", "language": "python"}
     nbformat.write(nb, path)
     return path
@@ -78,6 +80,7 @@ def test_executed_notebook_cached_and_titled(tmp_path):
     out = nbformat.read(done["xu-huong"], as_version=4)
     assert out.cells[0].cell_type == "raw" and "Xu hướng <b>" in out.cells[0].source
     assert "42" in json.dumps(out.cells[-1].outputs)
+    assert not any("remove-cell" in c.metadata.get("tags", []) for c in out.cells)
     injected = [c for c in out.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and injected[0].source.startswith("#| include: false")
     assert "papermill" not in out.metadata
