@@ -3,35 +3,17 @@ self-contained SVG, determinism. Renders only a handful of charts."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
 
+from html_parse import parsed
+
 from cchc import charts as C
 
 PLANT = '<script>alert(1)</script>" onmouseover=alert(2)'
-
-
-class _Collect(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags, self.attrs = [], []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        self.attrs.extend((tag, name, value) for name, value in attrs)
-
-    handle_startendtag = handle_starttag
-
-
-def parsed(s: str) -> _Collect:
-    p = _Collect()
-    p.feed(s)
-    p.close()
-    return p
 
 
 def trend_df():
