@@ -163,23 +163,34 @@ def test_killed_build_leaves_old_site_whole(built, tmp_path):
     shutil.copytree(built["data"], data)
     (data / "2026Q2" / "khao_sat.csv").write_bytes((data / "2026Q2" / "khao_sat.csv").read_bytes() + b"\n")
     env = {**os.environ, "CCHC_CACHE_DIR": str(tmp_path / "cache")}
-    moments = [2.0, 12.0, "render"]
-    for moment in moments:
+    executing = tmp_path / "_build-site" / "executing"
+
+    def validating():
+        return True  # killed 2 s in: GE is still starting or checking
+
+    def notebooks_running():
+        return executing.is_dir() and any(executing.iterdir())
+
+    def rendering():
+        return bool(list(tmp_path.glob(".site.new-*")))
+
+    for name, moment, delay in (("validating", validating, 2.0), ("executing notebooks", notebooks_running, 0.5),
+                                ("rendering", rendering, 0.0)):
+        shutil.rmtree(executing, ignore_errors=True)
         p = subprocess.Popen([PY, str(ROOT / "pipeline.py"), "build", "--data", str(data), "--site", str(site),
                               "--jobs", "2"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
         try:
-            if moment == "render":
-                deadline = time.time() + 300
-                while time.time() < deadline and not list(tmp_path.glob(".site.new-*")) and p.poll() is None:
-                    time.sleep(0.02)
-            else:
-                time.sleep(moment)
+            deadline = time.time() + 300
+            while time.time() < deadline and p.poll() is None and not moment():
+                time.sleep(0.02)
+            assert p.poll() is None, f"the build ended before the moment to kill it ({name})"
+            time.sleep(delay)
         finally:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGKILL)
             p.wait()
-        assert tree_digest(site) == before, f"site changed after a kill at {moment}"
+        assert tree_digest(site) == before, f"site changed after a kill while {name}"
     # the next build recovers and publishes a complete site
     r = run("build", "--data", str(data), "--site", str(site), "--jobs", "2", cache=tmp_path / "cache")
     assert r.returncode == 0, r.stderr
