@@ -456,7 +456,8 @@ def scorecard(df: pd.DataFrame, heading_level: int = 3) -> Html:
     ``target``, ``direction`` (``>=``/``<=``), ``status``
     (``met``/``not_met``/``no_data``), ``change`` (percentage points vs the
     previous quarter, may be NaN), ``unit``; optional ``href`` (link on the
-    name) and ``note`` (small text under the card); optional ``id`` and
+    name), ``note`` (small text under the card) and ``change_label`` (what
+    the change is of, e.g. "Riêng quý"); optional ``id`` and
     ``period``: the value then carries ``data-indicator``, ``data-period`` and
     ``data-value`` (full precision) so a reader — or a test — can match the
     number on the page with the published ``indicators.json``.
@@ -473,6 +474,9 @@ def scorecard(df: pd.DataFrame, heading_level: int = 3) -> Html:
         v = _value_text(_honest_value(r.get("value"), r.get("target"), r.get("direction")), unit,
                         _honest_decimals(r.get("value"), r.get("target"), r.get("direction")))
         value_html = _MISSING_CELL if v is None else text(v)
+        change_text = _change_text(r.get("change") if "change" in cols else None, unit)
+        if "change_label" in cols and not _missing(r.get("change_label")) and not _missing(r.get("change")):
+            change_text = f"{r.get('change_label')}: {change_text}"
         data_attrs = ""
         if "id" in cols and not _missing(r.get("id")):
             raw = r.get("value")
@@ -488,7 +492,7 @@ def scorecard(df: pd.DataFrame, heading_level: int = 3) -> Html:
             f'<p class="c-card__value"{data_attrs}>{value_html}</p>'
             f'<p class="c-card__target">{text(_target_text(r.get("target"), r.get("direction"), unit))}</p>'
             f'<p class="c-card__status">{status_badge(key)}</p>'
-            f'<p class="c-card__change">{text(_change_text(r.get("change") if "change" in cols else None, unit))}</p>'
+            f'<p class="c-card__change">{text(change_text)}</p>'
             f"{note_html}</li>"
         )
     out.append("</ul>")

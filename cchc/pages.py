@@ -133,7 +133,7 @@ def _scorecard_frame(results, previous, targets: pd.DataFrame, page: str, quarte
             "id": t["id"], "period": "ytd",
             "name_vi": t["name_vi"], "value": y["value"], "target": t["target"], "direction": t["direction"],
             "status": y["status"], "change": qv - pv if not (math.isnan(qv) or math.isnan(pv)) else math.nan,
-            "unit": "%",
+            "unit": "%", "change_label": "Riêng quý",
             "href": H.rel(page, _page(quarter, SOURCE_PAGE.get(t["source"], "index"))),
             "note": f"Lũy kế năm. Riêng {quarter_label_vi(quarter)}: {fmt.percent(qv)}",
         })

@@ -249,3 +249,13 @@ def test_scorecard_rounding_never_hides_a_missed_target():
     out = str(H.scorecard(df))
     assert "97,96%" in out and "97,999%" in out
     assert "98,0%" in out and "98,0%" not in out.split(">C<")[0]
+
+
+def test_scorecard_change_label_says_what_changed():
+    df = pd.DataFrame([{"name_vi": "A", "value": 97.5, "target": 98, "direction": ">=", "status": "not_met",
+                        "unit": "%", "change": 0.44, "change_label": "Riêng quý"},
+                       {"name_vi": "B", "value": 97.5, "target": 98, "direction": ">=", "status": "not_met",
+                        "unit": "%", "change": float("nan"), "change_label": "Riêng quý"}])
+    out = str(H.scorecard(df))
+    assert "Riêng quý: +0,4 điểm % so với quý trước" in out
+    assert "Riêng quý: Chưa có" not in out and "Chưa có số liệu quý trước để so sánh" in out
