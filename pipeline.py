@@ -86,21 +86,21 @@ def options(args) -> b.BuildOptions:
     return b.BuildOptions(**kw)
 
 
+def print_summary(summary: b.BuildSummary, out) -> None:
+    for report in summary.reports:
+        print(report, file=sys.stderr)
+    for line in summary.lines():
+        print(line, file=out)
+
+
 def cmd_build(args) -> int:
     try:
         summary = b.build(options(args))
     except b.BuildError as exc:
-        summary = getattr(exc, "summary", None)
-        if summary is not None:
-            for report in summary.reports:
-                print(report, file=sys.stderr)
-            for line in summary.lines():
-                print(line, file=sys.stderr)
+        if getattr(exc, "summary", None) is not None:
+            print_summary(exc.summary, sys.stderr)
         raise
-    for report in summary.reports:
-        print(report, file=sys.stderr)
-    for line in summary.lines():
-        print(line)
+    print_summary(summary, sys.stdout)
     print(f"Trang đã dựng / site built: {options(args).site_dir / 'index.html'}")
     return 0
 

@@ -349,13 +349,15 @@ def write_validation_report(opts: BuildOptions, verdicts: dict[str, Verdict]) ->
 
 
 # --------------------------------------------------------------------------- stage: compute
-def compute_results(opts: BuildOptions, quarters: list[str], loaded: dict, cache: Cache, plan) -> tuple[dict, dict]:
+def compute_results(opts: BuildOptions, quarters: list[str], loaded: dict, cache: Cache, plan,
+                    plan_dir: Path | None = None) -> tuple[dict, dict]:
     """Indicators for every valid quarter. The key of a quarter's results is
-    the content of every quarter its year-to-date figures read."""
+    the content of the plan (``plan_dir``, default ``opts.plan_dir``: the one
+    ``plan`` was read from) and of every quarter its year-to-date figures read."""
     from . import indicators, loader
 
     digests = {q: quarter_digest(opts, q) for q in quarters}
-    plan_digest = dir_digest(opts.plan_dir)
+    plan_digest = dir_digest(plan_dir or opts.plan_dir)
     results, keys = {}, {}
     for q in quarters:
         year = parse_quarter(q)[0]
@@ -597,19 +599,11 @@ def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], exe
     assets, executed notebooks at their site paths, downloads and the
     banner partial."""
     from . import opendata, pages
-    from .render.config import with_quarters
 
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    with open(ROOT / "_quarto.yml", encoding="utf-8") as f:
-        cfg = yaml.safe_load(f)
-    cfg = with_quarters(cfg, quarters)
-    with open(staging / "_quarto.yml", "w", encoding="utf-8") as f:
-        yaml.safe_dump(cfg, f, allow_unicode=True, sort_keys=False)
-    for qmd in sorted((ROOT / "pages").glob("*.qmd")):
-        shutil.copy2(qmd, staging / qmd.name)
-    shutil.copytree(ROOT / "assets", staging / "assets")
+    stage_project_files(staging, quarters)
     for name, nb in executed.items():
         dest = staging / (name + ".ipynb")
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -630,6 +624,33 @@ def _resolved_renderer(renderer: str) -> str:
     if renderer != "auto":
         return renderer
     return "quarto" if shutil.which("quarto") else "fallback"
+
+
+def stage_project_files(staging: Path, quarters: list[str]) -> None:
+    """Copy the project's own site sources into ``staging``: ``_quarto.yml``
+    with the "Các quý" menu filled, ``pages/*.qmd`` and ``assets/``."""
+    from .render.config import with_quarters
+
+    with open(ROOT / "_quarto.yml", encoding="utf-8") as f:
+        cfg = with_quarters(yaml.safe_load(f), quarters)
+    with open(staging / "_quarto.yml", "w", encoding="utf-8") as f:
+        yaml.safe_dump(cfg, f, allow_unicode=True, sort_keys=False)
+    for qmd in sorted((ROOT / "pages").glob("*.qmd")):
+        shutil.copy2(qmd, staging / qmd.name)
+    shutil.rmtree(staging / "assets", ignore_errors=True)
+    shutil.copytree(ROOT / "assets", staging / "assets")
+
+
+def render_unpublished(opts: BuildOptions, staging: Path):
+    """Render ``staging`` into a fresh folder beside the site and scan it for
+    personal data; returns ``(folder, RenderResult)``. Nothing is published."""
+    new_dir = opts.site_dir.parent / f".{opts.site_dir.name}.new-{os.getpid()}"
+    if new_dir.exists():
+        shutil.rmtree(new_dir)
+    result = render_site(staging, new_dir, opts.renderer)
+    log.info("Trình dựng trang / renderer: %s", result.renderer)
+    scan_site(new_dir)
+    return new_dir, result
 
 
 def render_site(staging: Path, out_dir: Path, renderer: str):
@@ -788,13 +809,8 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
         with stage("render"):
             staging = opts.work_dir / "staging"
             assemble_staging(opts, staging, good, executed, results, verdicts, commit)
-            new_dir = opts.site_dir.parent / f".{opts.site_dir.name}.new-{os.getpid()}"
-            if new_dir.exists():
-                shutil.rmtree(new_dir)
-            result = render_site(staging, new_dir, opts.renderer)
+            new_dir, result = render_unpublished(opts, staging)
             summary.renderer = result.renderer
-            log.info("Trình dựng trang / renderer: %s", result.renderer)
-            scan_site(new_dir)
             (new_dir / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
 
         with stage("publish"):
@@ -821,25 +837,12 @@ def rerender(opts: BuildOptions) -> str:
     if not staging.is_dir():
         raise BuildError("Chưa có bản dựng nào để dựng lại; hãy chạy `pipeline.py build` / nothing to re-render yet; "
                          "run `pipeline.py build` first")
-    from .render.config import with_quarters
-
     with BuildLock(opts.site_dir):
         recover_site(opts.site_dir)
         quarters = sorted((p.name for p in staging.iterdir() if p.is_dir() and is_quarter_id(p.name)),
                           key=parse_quarter)
-        with open(ROOT / "_quarto.yml", encoding="utf-8") as f:
-            cfg = with_quarters(yaml.safe_load(f), quarters)
-        with open(staging / "_quarto.yml", "w", encoding="utf-8") as f:
-            yaml.safe_dump(cfg, f, allow_unicode=True, sort_keys=False)
-        for qmd in sorted((ROOT / "pages").glob("*.qmd")):
-            shutil.copy2(qmd, staging / qmd.name)
-        shutil.rmtree(staging / "assets", ignore_errors=True)
-        shutil.copytree(ROOT / "assets", staging / "assets")
-        new_dir = opts.site_dir.parent / f".{opts.site_dir.name}.new-{os.getpid()}"
-        if new_dir.exists():
-            shutil.rmtree(new_dir)
-        result = render_site(staging, new_dir, opts.renderer)
-        scan_site(new_dir)
+        stage_project_files(staging, quarters)
+        new_dir, result = render_unpublished(opts, staging)
         publish(new_dir, opts.site_dir)
         return result.renderer
 
@@ -869,6 +872,6 @@ def contexts_from_data(data_dir: Path, plan_dir: Path | None = None):
         raise InvalidInputError("Không có quý nào hợp lệ / no valid quarter: "
                                 + "; ".join(v.first_error for v in verdicts.values()))
     plan = load_plan(plan_path)
-    results, _ = compute_results(opts, good, loaded, cache, plan)
+    results, _ = compute_results(opts, good, loaded, cache, plan, plan_path)
     failed = {q: v.first_error for q, v in verdicts.items() if not v.ok}
     return make_contexts(opts, load_pages(), good, verdicts, results, plan, git_commit(), failed)
