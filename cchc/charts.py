@@ -4,8 +4,10 @@ Every chart function takes a tidy DataFrame and returns a :class:`Figure`:
 a title, a text description (the caller's, or one generated from the data),
 the chart as inline SVG rendered by vl-convert (no JavaScript, no external
 reference) and the same numbers as an accessible HTML table
-(:func:`cchc.html.table`). ``Figure._repr_html_()`` gives the fragment
-notebooks display.
+(:func:`cchc.html.table`). ``Figure.__html__()`` gives the fragment;
+``display(figure)`` in a notebook shows it as a raw HTML block in a
+``text/markdown`` output, like :class:`cchc.html.Html` (never ``text/html``,
+which makes Quarto load scripts from a CDN).
 
 Design rules (see also assets/components.css):
 
@@ -256,7 +258,7 @@ def _check_svg(svg: str) -> None:
 class Figure:
     """A chart with its title, description and data table.
 
-    ``_repr_html_()`` ->
+    ``__html__()`` ->
     ``<figure class="chart c-figure" aria-labelledby="ID-cap"><figcaption id="ID-cap">
     <strong>title</strong> <span>description</span></figcaption>
     <div class="chart-svg c-chart">SVG</div><details class="c-figure__data">…table…</details></figure>``
@@ -270,9 +272,6 @@ class Figure:
     id: str = "fig"
 
     def __html__(self) -> str:
-        return self._repr_html_()
-
-    def _repr_html_(self) -> str:
         cap = f"{self.id}-cap"
         return (
             f'<figure class="chart c-figure" id="{escape(self.id)}" aria-labelledby="{escape(cap)}">'
@@ -283,8 +282,11 @@ class Figure:
             f"</figure>"
         )
 
+    def _repr_markdown_(self) -> str:
+        return H.raw_html_block(self.__html__())
+
     def html(self) -> H.Html:
-        return H.Html(self._repr_html_())
+        return H.Html(self.__html__())
 
 
 def _figure(chart, title: str, description: str, table_df: pd.DataFrame, columns: dict,

@@ -1,7 +1,13 @@
 """Escaped HTML building blocks for the site's pages.
 
 Every function returns :class:`Html` — a :class:`markupsafe.Markup` that
-notebooks can ``display()`` (it has ``_repr_html_``). Every piece of text that
+notebooks can ``display()``. A displayed ``Html`` becomes a ``text/markdown``
+output holding one Pandoc raw HTML block (:func:`raw_html_block`), never a
+``text/html`` output: Quarto treats any ``text/html`` or
+``application/javascript`` notebook output as a JavaScript widget and loads
+require.js and jQuery from a CDN into the page, while a raw ``{=html}`` block
+is page content that Quarto and the fallback renderer both pass through
+verbatim. Every piece of text that
 may come from data goes through :func:`markupsafe.escape`; plain ``str``
 arguments are always treated as text, never as markup. Pass an ``Html`` (or
 anything with ``__html__``) where markup is intended.
@@ -42,18 +48,39 @@ __all__ = [
     "Html", "slugify", "text", "table", "heading", "paragraph", "note",
     "status_badge", "kpi_tiles", "scorecard", "link_list", "sample_banner",
     "provenance", "quarter_nav", "section", "rel", "safe_href", "FORMATS",
+    "raw_html_block",
 ]
 
 NO_DATA = fmt.NO_DATA  # "không có dữ liệu"
 
 
+def raw_html_block(html) -> str:
+    """``html`` as one Pandoc raw HTML block (a fenced ``{=html}`` block).
+
+    The fence is longer than any run of backticks inside ``html``, so no line
+    of the fragment can close it. Quarto includes a ``text/markdown`` output
+    in the page's Markdown as is, and Pandoc copies a raw HTML block to the
+    HTML output verbatim.
+    """
+    html = str(html)
+    longest = max((len(run) for run in re.findall(r"`+", html)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{{=html}}\n{html}\n{fence}\n"
+
+
 class Html(Markup):
-    """Markup that Jupyter displays as HTML (``display(x)``)."""
+    """Escaped markup; ``display(x)`` in a notebook gives a ``text/markdown``
+    output holding it as a raw HTML block (see the module docstring).
+
+    There is deliberately no ``_repr_html_``: IPython would add a
+    ``text/html`` output next to the Markdown one, and that alone makes
+    Quarto load require.js and jQuery from cdnjs.cloudflare.com.
+    """
 
     __slots__ = ()
 
-    def _repr_html_(self) -> str:
-        return str(self)
+    def _repr_markdown_(self) -> str:
+        return raw_html_block(self)
 
 
 def _h(s) -> Html:
@@ -592,7 +619,7 @@ def quarter_nav(
 
 def section(*parts, cls: str | None = None, labelledby: str | None = None) -> Html:
     """Concatenate fragments. ``str`` parts are escaped as text; ``Html``,
-    ``__html__`` and ``_repr_html_`` objects (e.g. chart figures) are kept.
+    ``__html__`` (e.g. chart figures) and ``_repr_html_`` objects are kept.
     With ``cls`` or ``labelledby`` the parts are wrapped in ``<section>``."""
     body = "\n".join(str(text(p)) for p in parts if p is not None)
     if cls or labelledby:

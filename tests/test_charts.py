@@ -12,6 +12,7 @@ import pytest
 from html_parse import parsed
 
 from cchc import charts as C
+from cchc import html as H
 
 PLANT = '<script>alert(1)</script>" onmouseover=alert(2)'
 
@@ -79,7 +80,7 @@ def test_theme_registered():
 @pytest.mark.parametrize("name", ["trend", "bars", "monthly", "progress"])
 def test_figure_is_complete_and_escaped(figs, name):
     f = figs[name]
-    html = f._repr_html_()
+    html = f.__html__()
     assert f.title and f.description and f.table_html
     assert html.startswith(f'<figure class="chart c-figure" id="{f.id}" aria-labelledby="{f.id}-cap">')
     assert f'<figcaption id="{f.id}-cap"' in html
@@ -176,7 +177,7 @@ def test_progress_fixed_status_order(figs):
 def test_deterministic_bytes():
     a = C.indicator_trend(trend_df(), title="Đúng hạn", description="x")
     b = C.indicator_trend(trend_df(), title="Đúng hạn", description="x")
-    assert a._repr_html_() == b._repr_html_()
+    assert a.__html__() == b.__html__()
 
 
 def test_target_is_required_on_indicator_chart():
@@ -201,3 +202,16 @@ def test_svg_is_compact_and_keeps_the_font():
     assert f.svg.count("font-family") == 1 and "font-family" in root  # inherited by every text element
     assert "pointer-events" not in f.svg and 'opacity="1"' not in f.svg
     assert "<text" in f.svg and len(f.svg) < 8000
+
+
+@pytest.mark.parametrize("name", ["trend", "bars", "monthly", "progress"])
+def test_figure_displays_as_raw_html_block_not_a_widget(figs, name):
+    """display(figure) must give no text/html (Quarto would load require.js and
+    jQuery from a CDN for it), only the figure as a raw HTML block."""
+    from test_html import ipython_display_data
+
+    f = figs[name]
+    data = ipython_display_data(f)
+    assert "text/html" not in data and "application/javascript" not in data, sorted(data)
+    assert data["text/markdown"] == H.raw_html_block(f.__html__())
+    assert str(f.html()) == f.__html__()

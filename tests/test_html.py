@@ -63,7 +63,7 @@ def all_components(t: str):
 def test_every_component_escapes_planted_text(name):
     out = all_components(PLANT)[name]
     assert isinstance(out, H.Html)
-    assert out._repr_html_() == str(out)
+    assert out._repr_markdown_() == H.raw_html_block(out)
     if name not in ("heading_id",):  # ids are slugified, nothing to escape
         assert_safe(out)
     else:
@@ -259,3 +259,40 @@ def test_scorecard_change_label_says_what_changed():
     out = str(H.scorecard(df))
     assert "Riêng quý: +0,4 điểm % so với quý trước" in out
     assert "Riêng quý: Chưa có" not in out and "Chưa có số liệu quý trước để so sánh" in out
+
+
+# ---------------------------------------------------------------- display in notebooks
+WIDGET_MIME_TYPES = ("text/html", "application/javascript")
+
+
+def ipython_display_data(obj) -> dict:
+    """The mime bundle IPython puts in the notebook for ``display(obj)``."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    data, _ = InteractiveShell.instance().display_formatter.format(obj)
+    return data
+
+
+@pytest.mark.parametrize("name", list(all_components("x")))
+def test_display_is_a_raw_html_block_not_a_widget(name):
+    """Quarto loads require.js + jQuery from cdnjs for any text/html output
+    (quarto-cli src/core/jupyter/widgets.ts): components must display as
+    text/markdown holding one raw HTML block instead."""
+    out = all_components(PLANT)[name]
+    data = ipython_display_data(out)
+    assert not set(data) & set(WIDGET_MIME_TYPES), sorted(data)
+    md = data["text/markdown"]
+    m = re.fullmatch(r"(`{3,})\{=html\}\n(.*)\n\1\n", md, re.S)
+    assert m, md[:200]
+    assert m.group(2) == str(out)
+    assert m.group(1) not in m.group(2)
+
+
+@pytest.mark.parametrize("inner", ["", "a `code` b", "```", "x\n````\ny", "`````{=html}"])
+def test_raw_html_block_fence_outlasts_any_backtick_run(inner):
+    block = H.raw_html_block(H.paragraph(inner))
+    fence = block.split("{=html}", 1)[0]
+    body = block[len(fence) + len("{=html}\n"):-(len(fence) + 2)]
+    assert body == str(H.paragraph(inner))
+    assert len(fence) >= 3 and fence not in body
+    assert block.endswith("\n" + fence + "\n")

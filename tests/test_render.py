@@ -22,6 +22,7 @@ from nbformat.v4 import (
     new_raw_cell,
 )
 
+from cchc.html import raw_html_block
 from cchc.render import RenderError, RenderResult, render, with_quarters, write_search_index
 from cchc.render.config import load_site_config, render_targets
 
@@ -81,12 +82,14 @@ def fixture_notebook(title: str, description: str, quarter: str, extra_html: lis
         new_markdown_cell("## Ghi chú\n\nMột đoạn *markdown* của trang."),
     ]
     for i, html in enumerate(extra_html):
+        # what display(cchc.html.Html(...)) puts in a notebook: a raw HTML block
+        # as text/markdown, never text/html (see cchc.html)
         cells.append(
             new_code_cell(
-                f"display(HTML(block_{i}))  # CODE_INPUT_MARKER",
+                f"display(Html(block_{i}))  # CODE_INPUT_MARKER",
                 outputs=[new_output("display_data", data={
-                    "text/html": html,
-                    "text/plain": "<IPython.core.display.HTML object>",
+                    "text/markdown": raw_html_block(html),
+                    "text/plain": "Html('…')",
                 })],
             )
         )
@@ -244,7 +247,7 @@ def test_no_code_input_or_parameters_shown(rendered):
     for url in EXPECTED_URLS:
         html = (site / url).read_text(encoding="utf-8")
         for marker in ("CODE_INPUT_MARKER", "PARAMETERS_CELL_MARKER", "INJECTED_CELL_MARKER",
-                       "INJECTED_OUTPUT_MARKER", "STDERR_WARNING_MARKER", "display(HTML",
+                       "INJECTED_OUTPUT_MARKER", "STDERR_WARNING_MARKER", "display(Html", "{=html}",
                        "IPython.core.display", "jp-", "require.js", "MathJax"):
             assert marker not in html, (url, marker)
 
@@ -421,3 +424,53 @@ def test_about_page_facts():
                  "Cổng Dịch vụ công quốc gia", "1022", "In English"):
         assert fact in text, fact
     assert not re.search(r"\b0\d{9,10}\b|@\w", text), "no phone numbers or e-mail addresses"
+
+
+# ---------------------------------------------------------------- outputs, favicon
+def test_raw_html_block_shortcut_is_what_pandoc_gives():
+    """The fallback copies a lone raw HTML block without starting pandoc; that
+    must be exactly pandoc's own result (and Quarto's, which is pandoc)."""
+    import pypandoc
+
+    from cchc import html as H
+    from cchc.render.fallback import PANDOC_ARGS, md2html, raw_html_content
+
+    samples = [SCORECARD_HTML, SVG_HTML, XSS_NOTE_HTML, "<p>a ``` b</p>\n\n<p>c</p>",
+               str(H.heading("Tiêu đề `x`")), "<pre>\n  giữ   khoảng trắng\n</pre>"]
+    for html in samples:
+        md = raw_html_block(html)
+        assert raw_html_content(md) is not None
+        pandoc = pypandoc.convert_text(md, "html5", format="markdown", extra_args=PANDOC_ARGS).strip()
+        assert md2html(md) == pandoc == html.strip()
+    # anything else is left to pandoc
+    two = raw_html_block("<p>a</p>") + "\nvăn bản\n\n" + raw_html_block("<p>b</p>")
+    assert raw_html_content(two) is None
+    assert md2html(two) == "<p>a</p>\n<p>văn bản</p>\n<p>b</p>"
+
+
+@pytest.mark.parametrize("mime", ["text/html", "application/javascript"])
+def test_widget_like_output_stops_the_render(tmp_path, mime):
+    """Quarto loads require.js and jQuery from cdnjs for such an output: the
+    render refuses it on both renderers, naming notebook and cell."""
+    staging = build_fixture_staging(tmp_path / "staging")
+    nb = nbformat.read(str(staging / "xu-huong.ipynb"), as_version=4)
+    nb.cells.append(new_code_cell("df", outputs=[new_output(
+        "execute_result", data={mime: "<table></table>", "text/plain": "df"}, execution_count=9)]))
+    nbformat.write(nb, str(staging / "xu-huong.ipynb"))
+    with pytest.raises(RenderError) as e:
+        render(staging, tmp_path / "out", renderer="fallback")
+    msg = str(e.value)
+    assert f"xu-huong.ipynb, ô / cell {len(nb.cells)}: {mime}" in msg
+    assert "require.js" in msg and "cchc.html" in msg
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_favicon_linked_on_every_page(rendered):
+    site, _ = rendered
+    cfg = yaml.safe_load((REPO / "_quarto.yml").read_text(encoding="utf-8"))
+    icon = cfg["website"]["favicon"]
+    assert (site / icon).is_file() and (REPO / icon).stat().st_size < 2000
+    for url in EXPECTED_URLS:
+        html = (site / url).read_text(encoding="utf-8")
+        prefix = "../" * url.count("/")
+        assert f'<link rel="icon" href="{prefix}{icon}" type="image/svg+xml">' in html, url

@@ -3,7 +3,11 @@
 ``render(staging_dir, out_dir, renderer="auto")`` renders with ``quarto
 render`` when a ``quarto`` binary is on PATH ("auto" or "quarto"), else with
 the documented fallback (nbconvert + pandoc reading the same ``_quarto.yml``,
-see :mod:`cchc.render.fallback`). Both are followed by the same
+see :mod:`cchc.render.fallback`). Before either runs, a notebook output that
+Quarto would treat as a JavaScript widget (``text/html``,
+``application/javascript``: Quarto then loads require.js and jQuery from a
+CDN) stops the render with a message naming it (:mod:`cchc.render.outputs`).
+Both are followed by the same
 post-processing: site-root links made relative (:mod:`cchc.render.postprocess`)
 and the offline search index (:func:`write_search_index`).
 
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cchc.render.config import load_site_config, with_quarters  # noqa: F401  (public API)
+from cchc.render.outputs import widget_outputs, widget_outputs_message
 from cchc.render.postprocess import html_pages, localize_root_links
 from cchc.render.search import write_search_index
 
@@ -70,6 +75,9 @@ def render(staging_dir, out_dir, renderer: str = "auto") -> RenderResult:
         raise RenderError(f"{staging} has no _quarto.yml")
     if out.exists() and any(out.iterdir()):
         raise RenderError(f"output directory {out} is not empty")
+    found = widget_outputs(load_site_config(staging))
+    if found:
+        raise RenderError(widget_outputs_message(found))
     name = choose_renderer(renderer)
     t0 = time.monotonic()
     log.info("rendering %s -> %s with the %s renderer", staging, out, name)

@@ -102,6 +102,7 @@ class SiteConfig:
     css: list[str]
     include_before_body: list[str]
     include_after_body: list[str]
+    favicon: str | None = None        # website.favicon, root-relative
 
 
 def _as_list(v) -> list:
@@ -142,6 +143,7 @@ def load_site_config(root: Path) -> SiteConfig:
         css=[str(c) for c in _as_list(html.get("css"))],
         include_before_body=[str(c) for c in _as_list(html.get("include-before-body"))],
         include_after_body=[str(c) for c in _as_list(html.get("include-after-body"))],
+        favicon=str(website["favicon"]).lstrip("/") if website.get("favicon") else None,
     )
 
 

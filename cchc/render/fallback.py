@@ -61,12 +61,30 @@ class FallbackError(RuntimeError):
     pass
 
 
-# ---------------------------------------------------------------- markdown via pandoc
+# A Markdown text that is exactly one fenced raw HTML block (what cchc.html.Html
+# and cchc.charts.Figure display, see cchc.html.raw_html_block).
+_RAW_HTML_BLOCK = re.compile(r"\A(`{3,})\{=html\}[ \t]*\n(.*)\n\1[ \t]*\n?\Z", re.S)
+
+
+def raw_html_content(text: str) -> str | None:
+    """The HTML inside ``text`` when ``text`` is a single raw HTML block whose
+    fence occurs nowhere inside it, else ``None``. Pandoc copies such a block
+    verbatim, so this is exactly what :func:`md2html` gives for it, without
+    starting a pandoc process for each of the site's few hundred outputs."""
+    m = _RAW_HTML_BLOCK.match(text)
+    if not m or m.group(1) in m.group(2):
+        return None
+    return m.group(2)
+
+
 @functools.lru_cache(maxsize=512)
 def md2html(text: str) -> str:
     """Pandoc markdown (Quarto's dialect, minus Quarto's own filters) to an HTML fragment."""
     if not text or not text.strip():
         return ""
+    raw = raw_html_content(text)
+    if raw is not None:
+        return raw.strip()
     return pypandoc.convert_text(text, "html5", format="markdown", extra_args=PANDOC_ARGS).strip()
 
 
@@ -213,6 +231,12 @@ def _read_includes(cfg: SiteConfig, paths: list[str]) -> list:
     return blocks
 
 
+def _icon_type(path: str) -> str:
+    """The ``type`` of a ``<link rel="icon">``, as Quarto writes it."""
+    return {".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}.get(
+        posixpath.splitext(path)[1].lower(), "image/x-icon")
+
+
 def _as_text(v) -> str:
     if v is None:
         return ""
@@ -241,6 +265,8 @@ def render_page(cfg: SiteConfig, src: str, includes: dict) -> tuple[str, str]:
         page_title=title,
         description=_as_text(meta.get("description")),
         css=[_rel(root, c) for c in cfg.css],
+        favicon=_rel(root, cfg.favicon) if cfg.favicon else None,
+        favicon_type=_icon_type(cfg.favicon) if cfg.favicon else None,
         root=root,
         nav=nav,
         before_body=includes["before"],
