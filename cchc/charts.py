@@ -472,7 +472,7 @@ def _describe_trend(d, values, targets, unit, direction) -> str:
     s += " — đạt." if _met(v, t, direction or ">=") else " — chưa đạt."
     if len(idx) > 1:
         prev = values[idx[-2]]
-        suffix = " điểm %" if unit == "%" else ""
+        suffix = " điểm phần trăm" if unit == "%" else ""
         s += f" So với quý trước: {fmt.signed(v - prev, 1, suffix)}."
     return s
 

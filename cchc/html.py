@@ -416,36 +416,8 @@ def _trim_number(x) -> str:
     return fmt.number(x, 0 if x.is_integer() else 1)
 
 
-def _honest_value(value, target, direction) -> float | None:
-    """The value to print with :func:`_honest_decimals` decimals: itself, or —
-    when even three decimals would round it onto the target — cut towards the
-    side it really is on (97,9996% against "≥ 98%" prints as 97,999%)."""
-    if _missing(value):
-        return None
-    d = _honest_decimals(value, target, direction)
-    v = float(value)
-    if d == 3 and not _missing(target) and direction in (">=", "<="):
-        t = float(target)
-        met = v >= t if direction == ">=" else v <= t
-        r = round(v, 3)
-        if (r >= t if direction == ">=" else r <= t) != met:
-            return (math.floor if r >= t else math.ceil)(v * 1000) / 1000
-    return v
-
-
-def _honest_decimals(value, target, direction) -> int:
-    """One decimal, unless rounding would make the shown value look as if it
-    met (or missed) the target when it does not: 97,96% against "≥ 98%" is
-    shown as "97,96%", not "98,0%"."""
-    if _missing(value) or _missing(target) or direction not in (">=", "<="):
-        return 1
-    v, t = float(value), float(target)
-    met = v >= t if direction == ">=" else v <= t
-    for d in (1, 2, 3):
-        r = round(v, d)
-        if (r >= t if direction == ">=" else r <= t) == met:
-            return d
-    return 3
+_honest_value = fmt.honest_value
+_honest_decimals = fmt.honest_decimals
 
 
 def _value_text(value, unit, decimals: int = 1) -> str | None:
@@ -472,7 +444,7 @@ def _change_text(change, unit) -> str:
     if _missing(change):
         return "Chưa có số liệu quý trước để so sánh"
     unit = "" if _missing(unit) else str(unit)
-    suffix = " điểm %" if unit == "%" else (f" {unit}" if unit else "")
+    suffix = " điểm phần trăm" if unit == "%" else (f" {unit}" if unit else "")
     return f"{fmt.signed(change, 1)}{suffix} so với quý trước"
 
 

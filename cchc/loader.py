@@ -136,6 +136,7 @@ HEADER_SCAN_ROWS = 30
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 MANIFEST_NAME = "quarter.yml"
+COMMENTARY_FILE = "nhan_xet.md"  # the staff commentary (cchc.commentary), not a data input
 
 _CHUNK = 1 << 20  # bytes per read while checking an encoding
 _HEAD_CHARS = 1 << 18  # characters decoded to sniff the delimiter and header
@@ -1004,7 +1005,7 @@ def load_quarter(folder: Path) -> QuarterData:
     found: dict[str, list[Path]] = {}
     ignored: list[str] = []
     for p in sorted(folder.iterdir()):
-        if _is_ignorable(p) or p.name == MANIFEST_NAME:
+        if _is_ignorable(p) or p.name in (MANIFEST_NAME, COMMENTARY_FILE):
             continue
         stem, suffix = p.stem.lower(), p.suffix.lower()
         if p.is_file() and stem in names and suffix in (".csv", ".xlsx"):

@@ -69,7 +69,7 @@ LINE_TERMINATOR = "\r\n"
 
 #: The published indicators table, in this column order (docs/data-contract.md).
 INDICATOR_COLUMNS = ("id", "name_vi", "area", "period", "numerator", "denominator",
-                     "value", "target", "direction", "status")
+                     "value", "target", "direction", "status", "judgement", "required")
 
 #: Row-level ids: a table holding one of them is a row-level table.
 ROW_ID_COLUMNS = ("MaHoSo", "MaPAKN", "MaPhieu")
@@ -116,7 +116,13 @@ FIELD_DOCS_VI: dict[str, str] = {
     "value": "Giá trị (%) = 100 × tử số ÷ mẫu số, độ chính xác đầy đủ; trống khi không có dữ liệu",
     "target": "Chỉ tiêu Kế hoạch năm 2026 (%)",
     "direction": "Chiều so sánh với chỉ tiêu: >= (không thấp hơn), <= (không cao hơn)",
-    "status": "Đánh giá theo lũy kế: met = đạt, not_met = chưa đạt, no_data = không có dữ liệu",
+    "status": ("So sánh giá trị với chỉ tiêu (cả kỳ quý và lũy kế): met = đạt mức chỉ tiêu, not_met = chưa "
+               "đạt mức chỉ tiêu, no_data = không có dữ liệu"),
+    "judgement": ("Đánh giá chỉ tiêu năm (chỉ ở dòng lũy kế): on_track = đang đạt, at_risk = cần cố gắng, "
+                  "unreachable = không còn khả năng đạt (khi năm chưa kết thúc); met = đạt, not_met = chưa "
+                  "đạt (khi đã có số liệu chính thức cả năm); no_data = không có dữ liệu"),
+    "required": ("Mức (%) cần đạt trong thời gian còn lại của năm để đạt chỉ tiêu năm (chỉ ở dòng lũy kế, "
+                 "khi năm chưa kết thúc)"),
     "n": "Số lượng (phiếu, hồ sơ…) được tính",
     "count": "Số lượng",
     "responses": "Số phiếu khảo sát",
@@ -319,6 +325,7 @@ _INDICATOR_CONSTRAINTS: dict[str, tuple[tuple[str, Any], ...]] = {
     "period": (("required", True), ("enum", ("quarter", "ytd"))),
     "direction": (("enum", (">=", "<=")),),
     "status": (("required", True), ("enum", ("met", "not_met", "no_data"))),
+    "judgement": (("enum", ("met", "not_met", "on_track", "at_risk", "unreachable", "no_data")),),
 }
 
 
@@ -620,7 +627,7 @@ def write_quarter_downloads(results, out_dir: Path, *, note_vi: str | None = Non
         title_vi=f"Kết quả các chỉ tiêu CCHC — {ql}",
         description_vi=(f"Mỗi dòng là một chỉ tiêu của Kế hoạch CCHC năm 2026 trong một kỳ tính "
                         f"(trong {ql} và lũy kế từ đầu năm): tử số, mẫu số, giá trị (%), chỉ tiêu và "
-                        f"đánh giá đạt/chưa đạt (theo lũy kế).{note}"),
+                        f"đánh giá chỉ tiêu năm (theo lũy kế).{note}"),
         formats=("csv", "json"), constraints=_INDICATOR_CONSTRAINTS)
 
     breakdowns = dict(getattr(results, "breakdowns", None) or {})

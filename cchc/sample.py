@@ -1126,6 +1126,10 @@ def generate(out: Path, seed: int = 2026, quarters=QUARTERS, dossiers_per_quarte
         ks = survey(seed, qid, procs)
         write_quarter(out, qid, seed, ho_so, bo_sung, procs, pa, ks, td, bc, xlsx=(qid == xlsx_quarter))
         summary[qid] = summarize(qid, ho_so, bo_sung, pa, ks, procs)
+    if tasks is not None and targets is not None:
+        from .sample_texts import write_texts
+
+        write_texts(out, quarters, plan_dir)  # giai_trinh.csv + nhan_xet.md, from the numbers just written
     return summary
 
 

@@ -136,7 +136,7 @@ def test_trend_target_rule_and_vi_numbers(figs):
 def test_trend_description_generated():
     f = C.indicator_trend(trend_df().iloc[:3], title="Đúng hạn")
     assert f.description.startswith("Quý III/2026: 98,5%, mục tiêu 98%")
-    assert "+1,1 điểm %" in f.description
+    assert "+1,1 điểm phần trăm" in f.description
 
 
 def test_bar_target_rule_status_and_order(figs):

@@ -147,8 +147,8 @@ def test_scorecard_texts():
     assert out.count("<a ") == 1
     assert ">98,5%<" in out and ">72,0%<" in out
     assert "Mục tiêu ≥ 98%" in out and "Mục tiêu ≥ 80,5%" in out
-    assert "+1,2 điểm % so với quý trước" in out
-    assert "\u22120,4 điểm % so với quý trước" in out
+    assert "+1,2 điểm phần trăm so với quý trước" in out
+    assert "\u22120,4 điểm phần trăm so với quý trước" in out
     assert "Chưa có số liệu quý trước" in out
     assert "✓</span> Đạt" in out and "✗</span> Chưa đạt" in out and "–</span> Không có dữ liệu" in out
     assert_no_nan(out)
@@ -257,7 +257,7 @@ def test_scorecard_change_label_says_what_changed():
                        {"name_vi": "B", "value": 97.5, "target": 98, "direction": ">=", "status": "not_met",
                         "unit": "%", "change": float("nan"), "change_label": "Riêng quý"}])
     out = str(H.scorecard(df))
-    assert "Riêng quý: +0,4 điểm % so với quý trước" in out
+    assert "Riêng quý: +0,4 điểm phần trăm so với quý trước" in out
     assert "Riêng quý: Chưa có" not in out and "Chưa có số liệu quý trước để so sánh" in out
 
 

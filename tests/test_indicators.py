@@ -401,7 +401,7 @@ def test_trend_long_table():
     qs = {Q1: q1, Q2: q2}
     t = trend({q: compute_quarter(q, qs, plan()) for q in (Q2, Q1)})
     assert list(t.columns) == ["quarter", "id", "name_vi", "period", "value", "target", "direction", "status",
-                               "numerator", "denominator"]
+                               "judgement", "numerator", "denominator"]
     assert list(t["quarter"].unique()) == [Q1, Q2]
     ot = t[(t["id"] == "on_time") & (t["period"] == "ytd")]
     assert list(ot["value"]) == [100.0, 50.0]

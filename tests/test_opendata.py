@@ -192,6 +192,8 @@ def fake_results(qid="2026Q4") -> FakeResults:
         "target": [98.0, 98.0, 95.0, 95.0],
         "direction": [">=", ">=", ">=", ">="],
         "status": ["not_met", "not_met", "no_data", "no_data"],
+        "judgement": [None, "at_risk", None, "no_data"],
+        "required": [np.nan, 98.4, np.nan, np.nan],
     })
     by_domain = pd.DataFrame({
         "MaLinhVuc": ["HT", "CT"], "TenLinhVuc": ["Hộ tịch", "Chứng thực"],

@@ -52,6 +52,12 @@ INPUT_NOTES_VI = {
     "bao_cao": ("Mỗi dòng là một chỉ tiêu không tính được từ dữ liệu giao dịch, do đơn vị phụ trách "
                 "báo cáo tử số và mẫu số; `MaChiTieu` lấy theo cột `measure` của các dòng có "
                 "`source` = `unit_report` trong `data/plan/targets.csv`."),
+    "giai_trinh": ("Mỗi dòng là lời giải trình cho một chỉ tiêu chưa đạt, cần cố gắng hoặc không còn "
+                   "khả năng đạt: nguyên nhân, giải pháp, đơn vị chủ trì và thời hạn. `MaChiTieu` lấy "
+                   "theo cột `id` của `data/plan/targets.csv` (ví dụ `on_time`); mã không có trong Kế "
+                   "hoạch là lỗi. Chỉ tiêu chưa đạt mà không có dòng giải trình được hiện "
+                   "“Chưa có giải trình” trên trang và trong phần Chất lượng dữ liệu. Không ghi họ tên, "
+                   "số điện thoại hay thông tin cá nhân vào các ô văn bản."),
 }
 
 TEMPLATE = """\

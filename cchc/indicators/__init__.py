@@ -10,7 +10,7 @@ Public API
 
 ``trend(results) -> DataFrame``
     long table over quarters: ``quarter, id, name_vi, period, value, target,
-    direction, status, numerator, denominator``.
+    direction, status, judgement, numerator, denominator``.
 
 Which rows feed which period
 ----------------------------
@@ -29,10 +29,16 @@ Which rows feed which period
 ``QuarterResults.indicators``
     one row per ``plan.targets`` id × period (``quarter`` then ``ytd``):
     ``id, name_vi, area, period, numerator, denominator, value, target,
-    direction, status``; value = 100 × numerator ÷ denominator (float, full
-    precision), NaN with status ``no_data`` when the denominator is 0 or the
-    source has no row; otherwise ``met``/``not_met`` by ``direction``.
-    Pages use the ``ytd`` status against the (annual) target.
+    direction, status, judgement, required``; value = 100 × numerator ÷
+    denominator (float, full precision), NaN with status ``no_data`` when the
+    denominator is 0 or the source has no row; otherwise ``met``/``not_met`` by
+    ``direction`` (the value compared with the target, nothing more).
+    ``judgement`` / ``required`` (ytd rows only; NA / NaN on quarter rows):
+    the on-track judgement of the annual target (:mod:`.ontrack`):
+    ``on_track``/``at_risk``/``unreachable`` while the year is open,
+    ``met``/``not_met`` once the year's last quarter is final (not
+    provisional), ``no_data``; ``required`` the X of "cần đạt ≥ X% trong thời
+    gian còn lại của năm". Pages show the ``ytd`` judgement.
 
 ``QuarterResults.breakdowns`` (``period`` column = ``quarter``/``ytd`` where present)
     ``on_time_counts``  period, in_scope, on_time, late, finished_on_time,
@@ -64,7 +70,12 @@ Which rows feed which period
     ``tasks_by_area``  area, area_name, total, chua_trien_khai,
         dang_thuc_hien, hoan_thanh, chua_bao_cao, share_completed
     ``tasks_by_unit``  lead_unit (the plan's chủ trì), same counts
-    ``warnings``  code, source, key, message_vi
+    ``warnings``  code, source, key, message_vi (``missing_explanation``: a
+        target judged not met / at risk / unreachable without a giai_trinh row)
+
+``QuarterResults.explanations``: see :mod:`cchc.indicators.explanations`
+    (``id, cause, action, unit, deadline``, one row per target id, from the
+    quarter's optional ``giai_trinh`` file).
 
 ``QuarterResults.estimate_766``: see :mod:`cchc.indicators.estimate`.
 
@@ -107,6 +118,8 @@ from . import estimate as _estimate
 from .core import (MET, NO_DATA, NOT_MET, PERIODS, Bounds, merge_latest, merge_supplements, quarters_upto,
                    status, value, year_quarters)
 from .dossiers import DOSSIER_IDS, DossierSet
+from .explanations import EXPLANATION_COLUMNS, explanations_table
+from .ontrack import days_of_year_split, judge
 from .others import (CATALOGUE_FLAGS, CATALOGUE_RULES, catalogue_measures, feedback_eval, feedback_measures,
                      feedback_row, flag_share, survey_eval, survey_factors, survey_measures, tasks_counts,
                      tasks_table)
@@ -115,11 +128,12 @@ __all__ = ["QuarterResults", "compute_quarter", "trend", "INDICATOR_COLUMNS", "T
            "MET", "NOT_MET", "NO_DATA"]
 
 INDICATOR_COLUMNS = ["id", "name_vi", "area", "period", "numerator", "denominator", "value", "target",
-                     "direction", "status"]
-TREND_COLUMNS = ["quarter", "id", "name_vi", "period", "value", "target", "direction", "status",
+                     "direction", "status", "judgement", "required"]
+TREND_COLUMNS = ["quarter", "id", "name_vi", "period", "value", "target", "direction", "status", "judgement",
                  "numerator", "denominator"]
 WARNING_COLUMNS = ["code", "source", "key", "message_vi"]
 FLOW_SOURCES = ("dossiers", "feedback", "survey")
+STATE_SOURCES = ("catalogue", "unit_report")
 
 
 @dataclass
@@ -130,6 +144,7 @@ class QuarterResults:
     estimate_766: pd.DataFrame
     periods: dict[str, Period] = field(default_factory=dict)
     provisional: bool = False
+    explanations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXPLANATION_COLUMNS))
 
 
 def _cutoff(qd: QuarterData):
@@ -205,6 +220,8 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
 
     # ---- indicators rows from the plan's targets
     targets = plan.targets
+    elapsed, remaining = days_of_year_split(periods["ytd"].first_day, periods["ytd"].last_day)
+    year_final = cutoff is None and remaining == 0
     rows, unit_rows, used_codes = [], [], set()
     for _, t in targets.iterrows():
         tid = _text(t.get("id"))
@@ -256,16 +273,26 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
         for k in PERIODS:
             num, den = nd.get(k, (pd.NA, pd.NA))
             v = value(num, den)
+            jd, req = pd.NA, float("nan")
+            if k == "ytd":
+                j = judge(num, den, target, direction, elapsed, remaining, year_final,
+                          kind="state" if source in STATE_SOURCES else "flow")
+                jd, req = j.code, (float("nan") if j.required is None else j.required)
             rows.append({"id": tid, "name_vi": _text(t.get("name_vi")), "area": _text(t.get("area")), "period": k,
                          "numerator": num, "denominator": den, "value": v, "target": float(target),
-                         "direction": direction, "status": status(v, target, direction)})
+                         "direction": direction, "status": status(v, target, direction),
+                         "judgement": jd, "required": req})
     ind = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     ind["numerator"] = pd.array(ind["numerator"].tolist(), dtype="Int64")
     ind["denominator"] = pd.array(ind["denominator"].tolist(), dtype="Int64")
     ind["value"] = ind["value"].astype(np.float64)
     ind["target"] = ind["target"].astype(np.float64)
-    for c in ("id", "name_vi", "area", "period", "direction", "status"):
+    ind["required"] = ind["required"].astype(np.float64)
+    for c in ("id", "name_vi", "area", "period", "direction", "status", "judgement"):
         ind[c] = ind[c].astype("string")
+
+    explanations, ew = explanations_table(qd.df("giai_trinh"), ind)
+    warnings += ew
 
     for code in sorted(set(bc_by) - used_codes):
         warnings.append({"code": "unknown_indicator", "source": "bao_cao", "key": code,
@@ -294,7 +321,7 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
     ytd_measures.update(cat)
     est = _estimate.estimate_766(ytd_measures)
     return QuarterResults(quarter=qid, indicators=ind, breakdowns=bd, estimate_766=est, periods=periods,
-                          provisional=cutoff is not None)
+                          provisional=cutoff is not None, explanations=explanations)
 
 
 def trend(results: dict[str, QuarterResults]) -> pd.DataFrame:

@@ -661,8 +661,10 @@ def validate_quarter(folder: Path, plan_dir: Path, *, data_dir: Path | None = No
     found: dict[str, list[Path]] = {}
     unknown: list[str] = []
     root = folder.resolve()
+    from ..commentary import COMMENTARY_FILE
+
     for p in sorted(folder.iterdir()):
-        if _is_ignorable(p) or p.name == MANIFEST_NAME:
+        if _is_ignorable(p) or p.name in (MANIFEST_NAME, COMMENTARY_FILE):
             continue
         stem, suffix = p.stem.lower(), p.suffix.lower()
         if p.is_file() and stem in names and suffix in INPUT_SUFFIXES:
@@ -744,12 +746,16 @@ def validate_quarter(folder: Path, plan_dir: Path, *, data_dir: Path | None = No
         # 4. The suite.
         run_suite(table, file, qv, stats, parameters, expectations_dir)
 
+    # The staff commentary (nhan_xet.md, optional): its headings must be the fixed sections.
+    _commentary_check(folder, qv)
+
     # 5. Cross-file checks.
     tasks, targets, plan_error = _read_plan_ids(plan_dir)
     if plan_error is not None:
         qv._fail(make_failure("plan_unreadable", str(plan_dir), detail_vi=plan_error, detail_en=plan_error))
     _membership(qv, tables, files, "tien_do", "MaNhiemVu", tasks, "unknown_task")
     _membership(qv, tables, files, "bao_cao", "MaChiTieu", targets, "unknown_target")
+    _membership(qv, tables, files, "giai_trinh", "MaChiTieu", targets, "unknown_target")
     if "ho_so" in tables and "MaHoSo" in tables["ho_so"].raw.columns:
         ids = set(tables["ho_so"].df["MaHoSo"].dropna())
         _membership(qv, tables, files, "bo_sung", "MaHoSo", ids, "unknown_dossier")
@@ -761,6 +767,21 @@ def validate_quarter(folder: Path, plan_dir: Path, *, data_dir: Path | None = No
     if manifest is not None and not unreadable:
         qv.data = QuarterData(quarter=qid, manifest=manifest, tables=tables, folder=folder)
     return qv
+
+
+def _commentary_check(folder: Path, qv: QuarterValidation) -> None:
+    from ..commentary import COMMENTARY_FILE, load_commentary
+    from ..loader import LoadError
+
+    if not (folder / COMMENTARY_FILE).is_file():
+        return
+    try:
+        load_commentary(folder)
+    except LoadError as e:
+        qv._fail(make_failure("commentary_invalid", COMMENTARY_FILE, detail_vi=e.reason_vi, detail_en=e.reason_en,
+                              example_rows=[e.line] if e.line else []))
+        return
+    qv._record(True)
 
 
 def _membership(qv: QuarterValidation, tables, files, name: str, column: str, allowed: set | None,
