@@ -1,8 +1,8 @@
 """What a notebook page receives: the computed results of its quarter (or of
 the whole site), the plan, the data-quality summary and provenance.
 
-The pipeline builds these once per build and pickles them for the notebooks
-(parameter ``context_file``). An analyst who opens a notebook in Jupyter
+The pipeline builds these once per build (:mod:`cchc.build.contexts`) and
+pickles them for the notebooks (parameter ``context_file``). An analyst who opens a notebook in Jupyter
 without a context file gets the same objects computed from ``data_dir``
 (:func:`cchc.pages.quarter_context`, :func:`cchc.pages.site_context`).
 """

@@ -39,7 +39,7 @@ def quarter_context(quarter: str, data_dir: str = "../data", plan_dir: str = "..
     from ``data_dir`` (validated first) when an analyst runs the notebook."""
     if context_file:
         return load_context(context_file)
-    from .build import contexts_from_data
+    from .build.contexts import contexts_from_data
 
     return contexts_from_data(Path(data_dir), Path(plan_dir))[1][quarter]
 
@@ -47,7 +47,7 @@ def quarter_context(quarter: str, data_dir: str = "../data", plan_dir: str = "..
 def site_context(data_dir: str = "../data", plan_dir: str = "../data/plan", context_file: str = "") -> SiteContext:
     if context_file:
         return load_context(context_file)
-    from .build import contexts_from_data
+    from .build.contexts import contexts_from_data
 
     return contexts_from_data(Path(data_dir), Path(plan_dir))[0]
 
@@ -145,24 +145,6 @@ def _provisional_note(manifest) -> H.Html | None:
         return None
     return H.note(f"{quarter_label_vi(manifest.quarter)} chưa kết thúc: số liệu tạm tính đến hết ngày "
                   f"{fmt.date(manifest.cutoff)}; mọi chỉ tiêu của quý tính đến ngày này.", kind="warning")
-
-
-# --------------------------------------------------------------------------- site banner
-def site_banner(data_dir: Path, quarters: list[str], commit: str) -> str:
-    """The include-before-body of every page: the sample-data banner (while
-    any published quarter is sample data) and the provenance of the latest data."""
-    from .loader import read_manifest
-
-    manifests = [read_manifest(Path(data_dir) / q / "quarter.yml") for q in quarters]
-    latest = manifests[-1]
-    parts = []
-    if any(m.sample for m in manifests):
-        parts.append(H.sample_banner("Các con số trên trang này được sinh ngẫu nhiên để minh họa cách trang hoạt "
-                                     "động."))
-    parts.append(H.paragraph(f"Số liệu mới nhất: {quarter_label_vi(latest.quarter)}"))
-    parts.append(H.provenance(latest.exported_at, "provisional" if latest.cutoff else "final", latest.cutoff,
-                              commit))
-    return str(H.section(*parts, cls="c-site-banner"))
 
 
 # --------------------------------------------------------------------------- quarter pages

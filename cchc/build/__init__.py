@@ -1,0 +1,164 @@
+"""Build orchestration: validate → compute → execute notebooks → render → publish.
+
+Every stage is a function that can be called and tested alone; ``build``
+strings them together and ``pipeline.py`` is its command line.
+
+Guarantees:
+- **Validated first**: a quarter whose inputs fail validation is never
+  computed or published (``--keep-going`` builds the others and the failure
+  stays visible: exit code 2, the summary, and a notice on the home page).
+- **Cached**: validation verdicts, computed results and executed notebooks
+  are cached under ``.cache/`` by the content hashes of everything they
+  depend on (input files, plan, contract and suites, the package's source,
+  the notebook, its parameters). A rebuild with nothing changed executes
+  nothing and leaves the published site untouched.
+- **Atomic**: the site is rendered into a temporary folder next to ``site/``
+  and swapped in with one atomic exchange (``renameat2(RENAME_EXCHANGE)`` on
+  Linux) only when complete and scanned; a build killed at any moment
+  leaves the old site whole.
+- **Locked**: one build at a time per site folder.
+- **Deterministic**: same inputs (data and code) give byte-identical output;
+  dates shown come from the data's manifest, never the clock.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from ..periods import is_quarter_id, parse_quarter
+from .cache import Cache, _sha, dir_digest, files_digest, git_commit, package_digest
+from .compute import compute_results
+from .contexts import contexts_from_data, make_contexts, write_contexts
+from .discovery import discover_quarters, load_pages, quarter_digest
+from .execute import (NotebookJob, _execute_one, _quiet_worker, ensure_kernel, execute_notebooks, plan_jobs,
+                      set_front_matter)
+from .options import (FINGERPRINT_FILE, KERNEL_NAME, NOTEBOOKS, ROOT, BuildError, BuildOptions, BuildSummary,
+                      InvalidInputError, LockedError, NotebookFailed, _Stages, log)
+from .publish import _RENAME_EXCHANGE, BuildLock, _exchange, publish, recover_site, site_fingerprint
+from .stage import (_resolved_renderer, _sample_any, assemble_staging, render_site, render_unpublished, scan_site,
+                    stage_project_files)
+from .validate import Verdict, _first_error, validate_quarters, write_validation_report
+
+# Every name of the former single module stays importable from cchc.build
+# (the private helpers too: the benchmarks use _execute_one).
+__all__ = [
+    "BuildError", "BuildLock", "BuildOptions", "BuildSummary", "Cache", "FINGERPRINT_FILE", "InvalidInputError",
+    "KERNEL_NAME", "LockedError", "NOTEBOOKS", "NotebookFailed", "NotebookJob", "ROOT", "Verdict", "assemble_staging",
+    "build", "clean", "compute_results", "contexts_from_data", "dir_digest", "discover_quarters", "ensure_kernel",
+    "execute_notebooks", "files_digest", "git_commit", "load_pages", "make_contexts", "package_digest", "plan_jobs",
+    "publish", "quarter_digest", "recover_site", "render_site", "render_unpublished", "rerender", "scan_site",
+    "set_front_matter", "site_fingerprint", "stage_project_files", "validate_only", "validate_quarters",
+    "write_contexts", "write_validation_report",
+]
+
+
+# --------------------------------------------------------------------------- the story
+def build(opts: BuildOptions) -> BuildSummary:
+    """validate → compute → execute notebooks → render → publish.
+
+    A BuildError raised on the way carries the summary so far (``.summary``).
+    """
+    summary = BuildSummary()
+    try:
+        return _build(opts, summary)
+    except BuildError as exc:
+        exc.summary = summary
+        raise
+
+
+def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
+    from ..plan import load_plan
+
+    stage = _Stages(summary)
+    progress = sys.stderr.isatty() if opts.progress is None else opts.progress
+    cache = Cache(opts.cache_dir)
+    with BuildLock(opts.site_dir):
+        recover_site(opts.site_dir)
+        pages_cfg = load_pages()
+        quarters = discover_quarters(opts.data_dir, opts.quarters)
+
+        with stage("validate"):
+            verdicts, loaded = validate_quarters(opts, quarters, cache)
+            summary.report_path = write_validation_report(opts, verdicts)
+            summary.warnings = sum(v.warnings for v in verdicts.values())
+            summary.reports = [v.report for v in verdicts.values() if not v.ok or v.warnings]
+            failed = {q: v.first_error for q, v in verdicts.items() if not v.ok}
+            summary.quarters_failed = failed
+            good = [q for q in quarters if q not in failed]
+            if failed and not opts.keep_going:
+                raise InvalidInputError(
+                    "Dữ liệu không hợp lệ, không công bố gì / invalid input, nothing published: "
+                    + ", ".join(failed) + f"\nXem báo cáo / see the report: {summary.report_path}")
+            if not good:
+                raise InvalidInputError("Không có quý nào hợp lệ để công bố / no valid quarter to publish")
+
+        with stage("compute"):
+            plan = load_plan(opts.plan_dir)
+            results, keys = compute_results(opts, good, loaded, cache, plan)
+            commit = git_commit()
+            contexts = write_contexts(opts, pages_cfg, good, verdicts, results, keys, plan, commit, failed)
+
+        with stage("execute"):
+            jobs = plan_jobs(opts, pages_cfg, good, contexts)
+            executed = execute_notebooks(opts, jobs, cache, summary, progress)
+
+        fingerprint = _sha("site", [(j.name, j.key) for j in jobs], dir_digest(ROOT / "assets"),
+                           dir_digest(ROOT / "pages"), (ROOT / "_quarto.yml").read_bytes(), package_digest(),
+                           _resolved_renderer(opts.renderer), good)
+        if site_fingerprint(opts.site_dir) == fingerprint:
+            summary.unchanged = True
+            summary.quarters_built = good
+            if failed:
+                raise InvalidInputError("Một số quý không hợp lệ / some quarters are invalid: " + ", ".join(failed))
+            return summary
+
+        with stage("render"):
+            staging = opts.work_dir / "staging"
+            assemble_staging(opts, staging, good, executed, results, verdicts, commit)
+            new_dir, result = render_unpublished(opts, staging)
+            summary.renderer = result.renderer
+            (new_dir / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
+
+        with stage("publish"):
+            publish(new_dir, opts.site_dir)
+        summary.quarters_built = good
+        if failed:
+            raise InvalidInputError(
+                "Đã công bố các quý hợp lệ; các quý sau KHÔNG được công bố / published the valid quarters; NOT "
+                "published: " + ", ".join(failed) + f"\nXem báo cáo / see the report: {summary.report_path}")
+        return summary
+
+
+def validate_only(opts: BuildOptions) -> tuple[dict[str, Verdict], Path]:
+    cache = Cache(opts.cache_dir)
+    quarters = discover_quarters(opts.data_dir, opts.quarters)
+    verdicts, _ = validate_quarters(opts, quarters, cache)
+    return verdicts, write_validation_report(opts, verdicts)
+
+
+def rerender(opts: BuildOptions) -> str:
+    """Render the last staged project again (after editing CSS, pages or
+    templates) and publish it atomically."""
+    staging = opts.work_dir / "staging"
+    if not staging.is_dir():
+        raise BuildError("Chưa có bản dựng nào để dựng lại; hãy chạy `pipeline.py build` / nothing to re-render yet; "
+                         "run `pipeline.py build` first")
+    with BuildLock(opts.site_dir):
+        recover_site(opts.site_dir)
+        quarters = sorted((p.name for p in staging.iterdir() if p.is_dir() and is_quarter_id(p.name)),
+                          key=parse_quarter)
+        stage_project_files(staging, quarters)
+        new_dir, result = render_unpublished(opts, staging)
+        publish(new_dir, opts.site_dir)
+        return result.renderer
+
+
+def clean(opts: BuildOptions) -> list[Path]:
+    removed = []
+    with BuildLock(opts.site_dir):
+        for p in (opts.site_dir, opts.work_dir, opts.cache_dir):
+            if p.exists():
+                shutil.rmtree(p)
+                removed.append(p)
+    return removed

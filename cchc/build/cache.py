@@ -1,0 +1,98 @@
+"""Content hashes and the on-disk cache under ``.cache/``."""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+from .. import __version__
+from .options import ROOT
+
+
+# --------------------------------------------------------------------------- hashing
+def _sha(*parts) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        if isinstance(p, bytes):
+            h.update(p)
+        else:
+            h.update(json.dumps(p, sort_keys=True, default=str, ensure_ascii=False).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def files_digest(paths) -> str:
+    """Digest of files' relative names and bytes (order-independent)."""
+    h = hashlib.sha256()
+    for p in sorted(Path(x) for x in paths):
+        h.update(p.name.encode() + b"\0")
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def dir_digest(folder: Path, pattern: str = "*") -> str:
+    if not folder.is_dir():
+        return "missing"
+    files = [p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts]
+    h = hashlib.sha256()
+    for p in sorted(files):
+        h.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+_PKG_DIGEST: str | None = None
+
+
+def package_digest() -> str:
+    """The package version plus a digest of its source, contract and templates."""
+    global _PKG_DIGEST
+    if _PKG_DIGEST is None:
+        _PKG_DIGEST = _sha(__version__, dir_digest(ROOT / "cchc"), dir_digest(ROOT / "expectations"))
+    return _PKG_DIGEST
+
+
+def git_commit() -> str:
+    """Short commit of the code that builds the site ('+' when the tree has local changes)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=10)
+        if head.returncode != 0:
+            return "không rõ"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "cchc", "notebooks",
+                                "pages", "assets", "_quarto.yml", "pipeline.py"], cwd=ROOT, capture_output=True,
+                               text=True, timeout=10)
+        return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "không rõ"
+
+
+# --------------------------------------------------------------------------- cache
+class Cache:
+    """Pickled values and files under ``.cache/<kind>/<key>``, written atomically."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, kind: str, key: str, suffix: str = ".pkl") -> Path:
+        return self.root / kind / (key + suffix)
+
+    def get(self, kind: str, key: str):
+        import pickle
+
+        p = self.path(kind, key)
+        if not p.exists():
+            return None
+        try:
+            with open(p, "rb") as f:
+                return pickle.load(f)
+        except Exception:  # a corrupt entry is a miss
+            return None
+
+    def put(self, kind: str, key: str, value) -> None:
+        from ..context import save
+
+        save(value, self.path(kind, key))

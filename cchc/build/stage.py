@@ -1,0 +1,96 @@
+"""Stage: assemble the Quarto project to render, render it beside the site
+and scan it for personal data."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import yaml
+
+from .options import ROOT, BuildError, BuildOptions, log
+
+
+# --------------------------------------------------------------------------- stage: assemble + render
+def _sample_any(opts: BuildOptions, quarters) -> bool:
+    from ..loader import read_manifest
+
+    return any(read_manifest(opts.data_dir / q / "quarter.yml").sample for q in quarters)
+
+
+def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], executed: dict[str, Path],
+                     results: dict, verdicts: dict, commit: str) -> None:
+    """The Quarto project to render: _quarto.yml with the quarter menu, pages,
+    assets, executed notebooks at their site paths, downloads and the
+    banner partial."""
+    from .. import opendata
+    from ..banner import site_banner
+
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    stage_project_files(staging, quarters)
+    for name, nb in executed.items():
+        dest = staging / (name + ".ipynb")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(nb, dest)
+    data_out = staging / "data"
+    resources = []
+    for q in quarters:
+        resources += opendata.write_quarter_downloads(results[q], data_out)
+        resources += opendata.write_validation_download(q, verdicts[q].quality, data_out)
+    opendata.write_datapackage(data_out, resources, sample=_sample_any(opts, quarters))
+    partial = staging / "_partials" / "banner.html"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_text(site_banner(opts.data_dir, quarters, commit), encoding="utf-8")
+
+
+def _resolved_renderer(renderer: str) -> str:
+    """Which renderer "auto" means on this machine (part of the site fingerprint)."""
+    if renderer != "auto":
+        return renderer
+    return "quarto" if shutil.which("quarto") else "fallback"
+
+
+def stage_project_files(staging: Path, quarters: list[str]) -> None:
+    """Copy the project's own site sources into ``staging``: ``_quarto.yml``
+    with the "Các quý" menu filled, ``pages/*.qmd`` and ``assets/``."""
+    from ..render.config import with_quarters
+
+    with open(ROOT / "_quarto.yml", encoding="utf-8") as f:
+        cfg = with_quarters(yaml.safe_load(f), quarters)
+    with open(staging / "_quarto.yml", "w", encoding="utf-8") as f:
+        yaml.safe_dump(cfg, f, allow_unicode=True, sort_keys=False)
+    for qmd in sorted((ROOT / "pages").glob("*.qmd")):
+        shutil.copy2(qmd, staging / qmd.name)
+    shutil.rmtree(staging / "assets", ignore_errors=True)
+    shutil.copytree(ROOT / "assets", staging / "assets")
+
+
+def render_unpublished(opts: BuildOptions, staging: Path):
+    """Render ``staging`` into a fresh folder beside the site and scan it for
+    personal data; returns ``(folder, RenderResult)``. Nothing is published."""
+    new_dir = opts.site_dir.parent / f".{opts.site_dir.name}.new-{os.getpid()}"
+    if new_dir.exists():
+        shutil.rmtree(new_dir)
+    result = render_site(staging, new_dir, opts.renderer)
+    log.info("Trình dựng trang / renderer: %s", result.renderer)
+    scan_site(new_dir)
+    return new_dir, result
+
+
+def render_site(staging: Path, out_dir: Path, renderer: str):
+    from .. import render
+
+    return render.render(staging, out_dir, renderer=renderer)
+
+
+def scan_site(out_dir: Path) -> None:
+    """Fail the build when anything that looks like personal data reached the site."""
+    from ..validation import scan_site_for_pii
+
+    findings = scan_site_for_pii(out_dir)
+    if findings:
+        shown = "\n".join(f"  {f}" for f in findings[:20])
+        raise BuildError("Trang dựng ra có nội dung giống dữ liệu cá nhân, không công bố / the built site contains "
+                         f"what looks like personal data, not published:\n{shown}")

@@ -1,0 +1,77 @@
+"""Stage: Great Expectations over every input of every quarter."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import Cache, _sha, dir_digest, package_digest
+from .discovery import quarter_digest
+from .options import BuildOptions
+
+
+# --------------------------------------------------------------------------- stage: validate
+@dataclass
+class Verdict:
+    quarter: str
+    ok: bool
+    errors: int
+    warnings: int
+    quality: dict
+    report: str
+    first_error: str = ""
+
+
+def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> tuple[dict[str, Verdict], dict]:
+    """Great Expectations over every input of every quarter (cached by content).
+
+    Returns verdicts and, for quarters validated in this run, the loaded data
+    (so compute does not read the files again).
+    """
+    rules = _sha(package_digest(), dir_digest(opts.plan_dir))
+    verdicts: dict[str, Verdict] = {}
+    loaded: dict = {}
+    todo = []
+    for q in quarters:
+        key = _sha("validate", rules, q, quarter_digest(opts, q))  # the folder name is checked too
+        hit = cache.get("validation", key)
+        if hit is not None:
+            verdicts[q] = hit
+        else:
+            todo.append((q, key))
+    if todo:
+        from .. import validation
+
+        # GE configures its own loggers on import; keep its INFO chatter out of the build log
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+        for q, key in todo:
+            result = validation.validate_quarter(opts.data_dir / q, opts.plan_dir)
+            verdict = Verdict(
+                quarter=q, ok=result.ok, errors=result.errors, warnings=result.warnings,
+                quality=validation.quality_summary(result), report=validation.format_report([result]),
+                first_error=_first_error(result))
+            cache.put("validation", key, verdict)
+            verdicts[q] = verdict
+            if result.ok and result.data is not None:
+                loaded[q] = result.data
+    return verdicts, loaded
+
+
+def _first_error(result) -> str:
+    for f in result.failures:
+        if f.level == "error":
+            return f"{f.file}: {f.rule_vi} / {f.rule_en}"
+    return ""
+
+
+def write_validation_report(opts: BuildOptions, verdicts: dict[str, Verdict]) -> Path:
+    opts.report_dir.mkdir(parents=True, exist_ok=True)
+    path = opts.report_dir / "validation.txt"
+    text = "\n\n".join(v.report for v in verdicts.values())
+    path.write_text(text + "\n", encoding="utf-8")
+    with open(opts.report_dir / "validation.json", "w", encoding="utf-8") as f:
+        json.dump({q: v.quality for q, v in verdicts.items()}, f, ensure_ascii=False, indent=1, sort_keys=True,
+                  default=str)
+    return path
