@@ -16,6 +16,9 @@ Commands:
     python pipeline.py render              re-render from the last executed notebooks
     python pipeline.py clean
     python pipeline.py serve [--port N]    preview the built site on localhost
+    python pipeline.py new-quarter 2027Q1 [--data DIR] [--sample]
+    python pipeline.py templates --quarter 2027Q1 [--data DIR] [--out DIR]
+    python pipeline.py collect --quarter 2027Q1 DIR [--data DIR] [--force]
 
 Exit codes: 0 success, 2 invalid input, 1 anything else. Errors are messages;
 add --debug for a traceback.
@@ -68,6 +71,22 @@ def parse_args(argv):
     sp.add_argument("--site", type=Path, default=ROOT / "site")
     sp.add_argument("--port", type=int, default=8000)
     sp.add_argument("--debug", action="store_true")
+
+    sp = sub.add_parser("new-quarter", help="create data/<YYYYQn>/ with a quarter.yml to fill in")
+    sp.add_argument("new_quarter", metavar="YYYYQn")
+    common(sp, site=False)
+    sp.add_argument("--sample", action="store_true", help="mark the quarter as sample data (sample: true)")
+
+    sp = sub.add_parser("templates", help="one Excel workbook per lead unit, to fill in and return")
+    sp.add_argument("--quarter", required=True, metavar="YYYYQn")
+    common(sp, site=False)
+    sp.add_argument("--out", type=Path, default=None, help="output folder (default: _build/bieu-mau/YYYYQn/)")
+
+    sp = sub.add_parser("collect", help="returned workbooks -> the quarter's tien_do.xlsx and bao_cao.xlsx")
+    sp.add_argument("--quarter", required=True, metavar="YYYYQn")
+    sp.add_argument("returned", type=Path, metavar="DIR", help="folder of the workbooks the units returned")
+    common(sp, site=False)
+    sp.add_argument("--force", action="store_true", help="replace existing files (the old ones are kept)")
 
     args = p.parse_args(argv)
     if args.command is None:
@@ -147,8 +166,50 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def _collecting(fn):
+    """Collection errors are invalid input (exit code 2), reported like the build's."""
+    from cchc.collect import CollectError
+    from cchc.loader import LoadError
+    from cchc.plan import PlanError
+
+    try:
+        return fn()
+    except (CollectError, LoadError, PlanError) as exc:
+        raise b.InvalidInputError(str(exc)) from exc
+
+
+def cmd_new_quarter(args) -> int:
+    from cchc.collect.newquarter import new_quarter
+
+    path = _collecting(lambda: new_quarter(args.new_quarter, args.data, sample=args.sample))
+    print(f"Đã tạo / created {path}\nSửa tệp này (nguồn, ngày xuất) rồi chép các tệp xuất vào {path.parent} / "
+          "edit it, then copy the exports into that folder")
+    return 0
+
+
+def cmd_templates(args) -> int:
+    from cchc.collect.templates import write_templates
+
+    plan_dir = options(args).plan_dir
+    for path in _collecting(lambda: write_templates(args.quarter, plan_dir, args.data, args.out)):
+        print(f"Đã ghi / wrote {path}")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from cchc.collect.collect import collect
+
+    plan_dir = options(args).plan_dir
+    result = _collecting(lambda: collect(args.quarter, args.returned, args.data, plan_dir, force=args.force))
+    for line in result.lines():
+        print(line)
+    print(f"Tiếp theo / next: python pipeline.py validate --quarter {args.quarter}")
+    return 0
+
+
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "render": cmd_render, "clean": cmd_clean,
-            "serve": cmd_serve}
+            "serve": cmd_serve, "new-quarter": cmd_new_quarter, "templates": cmd_templates,
+            "collect": cmd_collect}
 
 
 def main(argv=None) -> int:

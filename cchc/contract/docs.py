@@ -3,7 +3,9 @@
     .venv/bin/python -m cchc.contract.docs            # rewrite data/README.md
     .venv/bin/python -m cchc.contract.docs --check    # exit 1 if it is out of date
 
-The prose lives in :data:`TEMPLATE` below; every table (files, columns,
+The prose lives in :data:`TEMPLATE` below, except the hand-written
+step-by-step quarterly routine, which is Markdown staff can edit:
+``cchc/contract/quy_trinh_quy.md`` (:data:`ROUTINE`). Every table (files, columns,
 types, allowed values, display headers, personal-data columns) comes from
 ``cchc/contract/inputs.yaml``, so the guide cannot drift from the contract.
 tests/test_contract_docs.py fails when the committed README differs from
@@ -19,6 +21,7 @@ from . import inputs, personal_data
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "data" / "README.md"
+ROUTINE = Path(__file__).resolve().parent / "quy_trinh_quy.md"
 
 TYPE_VI = {
     "text": "văn bản",
@@ -62,8 +65,9 @@ INPUT_NOTES_VI = {
 
 TEMPLATE = """\
 <!-- Tệp này được tạo tự động bởi `python -m cchc.contract.docs` từ
-     cchc/contract/inputs.yaml. KHÔNG SỬA TAY: sửa hợp đồng dữ liệu hoặc
-     phần văn bản trong cchc/contract/docs.py rồi chạy lại lệnh trên. -->
+     cchc/contract/inputs.yaml. KHÔNG SỬA TAY: sửa hợp đồng dữ liệu, phần
+     văn bản trong cchc/contract/docs.py hoặc phần quy trình viết tay trong
+     cchc/contract/quy_trinh_quy.md rồi chạy lại lệnh trên. -->
 
 # Dữ liệu đầu vào theo quý — hướng dẫn cho cán bộ phường
 
@@ -71,11 +75,13 @@ Trang minh bạch cải cách hành chính (CCHC) của phường Chơn Thành �
 hoàn toàn từ các tệp trong thư mục `data/`. Mỗi quý, cán bộ phụ trách chép các
 tệp xuất từ hệ thống vào một thư mục của quý, kiểm tra, rồi tạo lại trang.
 
+{routine}
+
 ## 1. Mỗi quý cần làm gì
 
 1. Tạo thư mục `data/<YYYYQn>/`, trong đó `YYYY` là năm và `n` là quý (1–4).
    Ví dụ quý IV năm 2026: `data/2026Q4/`. Tên khác (`Q4-2026`, `2026-Q4`…)
-   không được chấp nhận.
+   không được chấp nhận. Lệnh `new-quarter` (bước 1 ở trên) tạo thư mục này.
 2. Đặt vào thư mục đó tệp mô tả `quarter.yml` (mục 4) và các tệp dữ liệu dưới
    đây. Tên tệp phải đúng như cột “Tên tệp” (chữ hoa/thường không quan trọng),
    đuôi `.csv` **hoặc** `.xlsx` — mỗi loại dữ liệu chỉ một tệp, không để cả
@@ -189,7 +195,9 @@ and are never stored or published; only aggregates are published. In
 `quarter.yml`, `cutoff` marks a provisional quarter (the cut-off date replaces
 the quarter end) and `sample: true` marks sample data. Check a quarter with
 `.venv/bin/python pipeline.py validate --quarter 2026Q4`, then build the site
-with `.venv/bin/python pipeline.py build`. This file is generated from
+with `.venv/bin/python pipeline.py build`. The quarterly routine (new-quarter,
+templates for the lead units, collect of the returned workbooks into `tien_do`
+and `bao_cao`, validate, build, report) is described step by step at the top. This file is generated from
 `cchc/contract/inputs.yaml` by `python -m cchc.contract.docs`; do not edit it
 by hand.
 """
@@ -281,6 +289,7 @@ def render() -> str:
     names_en = ", ".join(f"`{n}` ({spec.get('label_en', n)}{'' if spec.get('required') else ', optional'})"
                          for n, spec in inputs().items())
     text = TEMPLATE.format(
+        routine=ROUTINE.read_text(encoding="utf-8").strip(),
         files_table=files_table(),
         personal_table=personal_table(),
         column_sections=column_sections(),
