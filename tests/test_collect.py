@@ -250,29 +250,31 @@ def where(msg: str, file: str, sheet: str, row: int | None):
         assert f"dòng {row}" in msg and f"row {row}" in msg, msg
 
 
-def test_activity_of_another_unit(env):
-    fill_vp(template(env, "van-phong-hdnd-va-ubnd"), env["back"] / "vp.xlsx",
-            {("Nhiệm vụ", "I.02", "Mã nhiệm vụ"): "II.01"})
+ROW_CASES = {
+    "activity_of_another_unit": ({("Nhiệm vụ", "I.02", "Mã nhiệm vụ"): "II.01"}, "Nhiệm vụ", HEADER_ROW + 2,
+                                 ["II.01", "thuộc đơn vị khác", "belongs to another unit"]),
+    "unknown_id": ({("Chỉ tiêu", "work_files_online", "Mã chỉ tiêu"): "work_files_offline"}, "Chỉ tiêu",
+                   HEADER_ROW + 3, ["work_files_offline", "không có trong Kế hoạch", "not in the plan"]),
+    "changed_prefilled_cell": ({("Nhiệm vụ", "I.02", "Sản phẩm"): "Không có"}, "Nhiệm vụ", HEADER_ROW + 2,
+                               ["“Sản phẩm” đã bị sửa", "was changed", "Công văn/Kế hoạch"]),
+    "numerator_greater_than_denominator": (
+        {("Chỉ tiêu", "work_files_online", "Tử số"): 1300}, "Chỉ tiêu", HEADER_ROW + 3,
+        ["tử số (1300) lớn hơn mẫu số (1250)", "numerator (1300) greater than denominator"]),
+    "invalid_status": ({("Nhiệm vụ", "I.02", STATUS): "Xong rồi"}, "Nhiệm vụ", HEADER_ROW + 2,
+                       ["trạng thái “Xong rồi” không hợp lệ", "invalid status", *status_labels().values()]),
+}
+
+
+@pytest.mark.parametrize("case", list(ROW_CASES))
+def test_refused_row_names_file_sheet_and_row(env, case):
+    overrides, sheet, row, needles = ROW_CASES[case]
+    fill_vp(template(env, "van-phong-hdnd-va-ubnd"), env["back"] / "vp.xlsx", overrides)
     msg = refused(env)
-    where(msg, "vp.xlsx", "Nhiệm vụ", HEADER_ROW + 2)
-    assert "thuộc đơn vị khác" in msg and "belongs to another unit" in msg and "II.01" in msg
+    where(msg, "vp.xlsx", sheet, row)
+    for needle in needles:
+        assert needle in msg, (needle, msg)
+    assert msg.count("\n  - ") == 1, msg
     assert not (env["data"] / Q / "tien_do.xlsx").exists()
-
-
-def test_unknown_id(env):
-    fill_vp(template(env, "van-phong-hdnd-va-ubnd"), env["back"] / "vp.xlsx",
-            {("Chỉ tiêu", "work_files_online", "Mã chỉ tiêu"): "work_files_offline"})
-    msg = refused(env)
-    where(msg, "vp.xlsx", "Chỉ tiêu", None)
-    assert "work_files_offline" in msg and "không có trong Kế hoạch" in msg and "not in the plan" in msg
-
-
-def test_changed_prefilled_cell(env):
-    fill_vp(template(env, "van-phong-hdnd-va-ubnd"), env["back"] / "vp.xlsx",
-            {("Nhiệm vụ", "I.02", "Sản phẩm"): "Không có"})
-    msg = refused(env)
-    where(msg, "vp.xlsx", "Nhiệm vụ", HEADER_ROW + 2)
-    assert "“Sản phẩm” đã bị sửa" in msg and "was changed" in msg and "Công văn/Kế hoạch" in msg
 
 
 def test_duplicate_submission_for_the_same_unit(env):
@@ -281,24 +283,6 @@ def test_duplicate_submission_for_the_same_unit(env):
     msg = refused(env)
     assert "b (copy).xlsx" in msg and "a.xlsx (Nhiệm vụ)" in msg
     assert "hai lần nộp" in msg and "duplicate submission" in msg
-
-
-def test_numerator_greater_than_denominator(env):
-    fill_vp(template(env, "van-phong-hdnd-va-ubnd"), env["back"] / "vp.xlsx",
-            {("Chỉ tiêu", "work_files_online", "Tử số"): 1300})
-    msg = refused(env)
-    where(msg, "vp.xlsx", "Chỉ tiêu", HEADER_ROW + 3)
-    assert "tử số (1300) lớn hơn mẫu số (1250)" in msg and "numerator (1300) greater than denominator" in msg
-
-
-def test_invalid_status(env):
-    fill_vp(template(env, "van-phong-hdnd-va-ubnd"), env["back"] / "vp.xlsx",
-            {("Nhiệm vụ", "I.02", STATUS): "Xong rồi"})
-    msg = refused(env)
-    where(msg, "vp.xlsx", "Nhiệm vụ", HEADER_ROW + 2)
-    assert "trạng thái “Xong rồi” không hợp lệ" in msg and "invalid status" in msg
-    for label in status_labels().values():
-        assert label in msg
 
 
 def test_other_row_problems_are_reported_together(env):

@@ -23,6 +23,7 @@ from cchc.collect.templates import HEADER_ROW
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "data" / "plan"
 Q = "2027Q1"
+pytestmark = pytest.mark.slow
 ONE_STOP = ("ho_so", "bo_sung", "thu_tuc", "phan_anh", "khao_sat")
 
 
