@@ -7,10 +7,12 @@ names the file, the sheet and the row.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
 import subprocess
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -81,6 +83,20 @@ def fill_vp(path: Path, dest: Path, overrides: dict | None = None) -> Path:
         set_cells(wb[sheet], rid, **{header: v})
     wb.save(dest)
     return dest
+
+
+def cp1258(text: str) -> bytes:
+    """Windows-1258 as Excel writes it: tone marks as combining characters."""
+    out = []
+    for ch in text:
+        try:
+            ch.encode("cp1258")
+            out.append(ch)
+        except UnicodeEncodeError:
+            d = unicodedata.normalize("NFD", ch)
+            tones = "".join(c for c in d if c in "\u0300\u0301\u0303\u0309\u0323")
+            out.append(unicodedata.normalize("NFC", "".join(c for c in d if c not in tones)) + tones)
+    return "".join(out).encode("cp1258")
 
 
 def refused(env, **kw) -> str:
@@ -206,6 +222,14 @@ def test_collect_renamed_workbook_hand_typed_status_and_csv(env):
         w = csv.writer(f, delimiter=";")
         for row in ws.iter_rows(values_only=True):
             w.writerow(["" if v is None else v for v in row])
+    # ... and its indicator sheet as Excel's plain "CSV (Comma delimited)": Windows-1258 on a Vietnamese PC.
+    ind = wb["Chỉ tiêu"]
+    set_cells(ind, "mobile_services", **{"Tử số": "1.035", "Mẫu số": "1.040", EVIDENCE: "Báo cáo số 9/BC-TTPVHCC"})
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    for row in ind.iter_rows(values_only=True):
+        w.writerow(["" if v is None else v for v in row])
+    (env["back"] / "chi tieu TT.csv").write_bytes(cp1258(buf.getvalue()))
     res = collect(Q, env["back"], env["data"], PLAN)
     td = loader.read_table(env["data"] / Q / "tien_do.xlsx", "tien_do").df.set_index("MaNhiemVu")
     assert td.loc["I.01", "TrangThai"] == "hoan_thanh"
@@ -218,8 +242,11 @@ def test_collect_renamed_workbook_hand_typed_status_and_csv(env):
     assert "I.05" not in td.index  # left blank: not reported
     bc = loader.read_table(env["data"] / Q / "bao_cao.xlsx", "bao_cao").df.set_index("MaChiTieu")
     assert (bc.loc["work_files_online", "TuSo"], bc.loc["work_files_online", "MauSo"]) == (1200, 1250)
+    assert (bc.loc["mobile_services", "TuSo"], bc.loc["mobile_services", "MauSo"]) == (1035, 1040)
+    assert bc.loc["mobile_services", "DonViBaoCao"] == "Trung tâm Phục vụ hành chính công"
     assert res.missing_units["tasks"] == ["Phòng Văn hóa - Xã hội"]
-    assert "Trung tâm Phục vụ hành chính công" in res.missing_units["indicators"]
+    assert res.missing_units["indicators"] == ["Phòng Văn hóa - Xã hội"]
+    assert "autonomous_units" in res.unreported["Phòng Kinh tế, Hạ tầng và Đô thị"]  # returned blank
     assert "I.05" in res.unreported["Văn phòng HĐND và UBND"]
     text = "\n".join(res.lines())
     assert "Phòng Văn hóa - Xã hội" in text and "Chưa báo cáo" in text
@@ -319,6 +346,19 @@ def test_unreadable_and_oversized_files_fail_fast(env, monkeypatch):
     assert "not really.xlsx: không phải tệp Excel hợp lệ" in msg
     assert "old.xls" in msg and ".xls" in msg
     assert "bomb.xlsx: nội dung giải nén quá lớn" in msg and "unzipped content too large" in msg
+
+
+def test_too_many_rows_fail_fast(env, monkeypatch):
+    monkeypatch.setitem(config()["limits"], "max_rows", 50)
+    with open(env["back"] / "long.csv", "w", encoding="utf-8") as f:
+        f.write("Mã nhiệm vụ,Trạng thái\n" + "I.01,Hoàn thành\n" * 100)
+    wb = openpyxl.Workbook()
+    for r in range(1, 60):
+        wb.active.cell(r, 1).value = "x"
+    wb.save(env["back"] / "long.xlsx")
+    msg = refused(env)
+    assert "long.csv: tệp có quá 50 dòng" in msg and "more than 50 rows" in msg
+    assert "long.xlsx: trang “Sheet” có quá 50 dòng" in msg
 
 
 def test_never_overwrites_without_force_then_keeps_a_backup(env):

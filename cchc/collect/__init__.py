@@ -128,8 +128,9 @@ class Assignment:
 def _target_text(row) -> str:
     target = row["target"]
     number = f"{target:g}".replace(".", ",") if pd.notna(target) else ""
-    sign = {">=": "≥", "<=": "≤"}.get(str(row["direction"]), str(row["direction"]))
-    return f"{sign} {number}{row['unit']}".strip()
+    # Words, not "≥": Excel's Windows-1258 CSV cannot write that sign.
+    word = {">=": "Tối thiểu", "<=": "Tối đa"}.get(str(row["direction"]), str(row["direction"]))
+    return f"{word} {number}{row['unit']}".strip()
 
 
 def assignment(plan_dir: Path) -> Assignment:
