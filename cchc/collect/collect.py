@@ -40,14 +40,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
 from .. import contract, loader
 from ..loader import LoadError, header_key
-from . import Assignment, CollectError, Problem, assignment, check_quarter_id, config
+from . import Assignment, CollectError, Problem, assignment, check_quarter_id, config, status_labels
 from .grid import CSV_SUFFIXES, XLSX_SUFFIXES, Grid, read_grids
-from .templates import _text, unit_rows
+from .templates import text_cell, unit_rows
 
 KINDS = ("tasks", "indicators")
 OUTPUT = {"tasks": "tien_do", "indicators": "bao_cao"}
@@ -295,7 +296,7 @@ class _Checker:
 
     def _tasks_row(self, t: Table, n: int, v: dict, rid: str) -> dict | None:
         status = v.get("status")
-        labels = " / ".join(f"“{x}”" for x in _status_choices())
+        labels = " / ".join(f"“{x}”" for x in status_labels().values())
         if status is None:
             self.problem(t, f"nhiệm vụ {rid} có minh chứng hoặc ghi chú nhưng thiếu “Trạng thái”; chọn {labels}",
                          f"activity {rid} has evidence or a note but no status; choose {labels}", n)
@@ -329,13 +330,7 @@ class _Checker:
                 "MinhChung": _evidence(v.get("evidence"), v.get("evidence_date"))}
 
 
-def _status_choices() -> list[str]:
-    from . import status_labels
-
-    return list(status_labels().values())
-
-
-def check(tables: list[Table], assign: Assignment, quarter: str, previous: dict | None = None):
+def check(tables: list[Table], assign: Assignment, quarter: str):
     """The output rows per kind, or the problems; plus the units that returned nothing."""
     chk = _Checker(assign, quarter)
     seen: dict[tuple[str, str], Table] = {}
@@ -353,7 +348,7 @@ def check(tables: list[Table], assign: Assignment, quarter: str, previous: dict 
                         "one file")
             continue
         seen[(t.kind, unit)] = t
-        task_rows, ind_rows = unit_rows(assign, unit, previous)
+        task_rows, ind_rows = unit_rows(assign, unit, None)  # "previous" is reference only: never compared
         expected = {r["id"]: r for r in (task_rows if t.kind == "tasks" else ind_rows)}
         out, blank = chk.rows(t, unit, expected)
         rows[t.kind] += out
@@ -379,22 +374,17 @@ def _frame(kind: str, rows: list[dict], assign: Assignment) -> pd.DataFrame:
 
 
 def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
+    """One sheet, contract column names in row 1; text stays text (never a formula), counts are numbers."""
     wb = Workbook()
     ws = wb.active
-    ws.title = path.stem
+    ws.title = path.stem.lstrip(".")[:31]
     ws.append(list(df.columns))
-    for rec in df.itertuples(index=False):
-        ws.append([None] * len(rec))
-        r = ws.max_row
+    for r, rec in enumerate(df.itertuples(index=False), start=2):
         for j, v in enumerate(rec, start=1):
-            c = ws.cell(r, j)
-            if isinstance(v, (int,)) and not isinstance(v, bool):
-                c.value = v
-            elif v is not None and not (isinstance(v, float) and pd.isna(v)):
-                if isinstance(v, float) and v.is_integer():
-                    c.value = int(v)
-                else:
-                    _text(c, v)
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+                ws.cell(r, j).value = int(v)
+            elif not pd.isna(v):
+                text_cell(ws.cell(r, j), v)
     wb.save(path)
 
 

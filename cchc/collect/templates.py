@@ -52,7 +52,7 @@ def previous_statuses(data_dir: Path, quarter: str) -> dict[str, str] | None:
             if pd.notna(i) and pd.notna(s)}
 
 
-def _text(cell, value) -> None:
+def text_cell(cell, value) -> None:
     """A text cell that Excel never reads as a formula."""
     cell.value = None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     if cell.value is not None:
@@ -87,16 +87,16 @@ def _table_sheet(wb: Workbook, spec: dict, rows: list[dict], unit: str, quarter:
     ws = wb.create_sheet(spec["sheet"])
     ws["A1"] = spec["title"].format(quarter_label=quarter_label_vi(quarter))
     ws["A1"].font = Font(bold=True, size=13)
-    _text(ws["A2"], cfg["meta"]["unit"])
-    _text(ws["B2"], unit)
-    _text(ws["A3"], cfg["meta"]["quarter"])
-    _text(ws["B3"], quarter)
+    text_cell(ws["A2"], cfg["meta"]["unit"])
+    text_cell(ws["B2"], unit)
+    text_cell(ws["A3"], cfg["meta"]["quarter"])
+    text_cell(ws["B3"], quarter)
     for cell in (ws["A2"], ws["A3"], ws["B2"], ws["B3"]):
         cell.font = BOLD
     columns = spec["columns"]
     for j, col in enumerate(columns, start=1):
         c = ws.cell(HEADER_ROW, j)
-        _text(c, col["header"])
+        text_cell(c, col["header"])
         c.font, c.alignment = BOLD, WRAP
         ws.column_dimensions[get_column_letter(j)].width = col.get("width", 15)
     first = HEADER_ROW + 1
@@ -109,7 +109,7 @@ def _table_sheet(wb: Workbook, spec: dict, rows: list[dict], unit: str, quarter:
                 c.protection = Protection(locked=False)
                 c.fill = INPUT_FILL
             else:
-                _text(c, row.get(col["key"]))
+                text_cell(c, row.get(col["key"]))
                 c.fill = PREFILLED_FILL
     last = first + max(len(rows), 1) - 1
     for j, col in enumerate(columns, start=1):
@@ -130,7 +130,7 @@ def _instructions(wb: Workbook, unit: str, quarter: str) -> None:
         text = line.format(unit=unit, quarter_label=quarter_label_vi(quarter), statuses=statuses,
                            tasks_sheet=cfg["tasks"]["sheet"], indicators_sheet=cfg["indicators"]["sheet"])
         c = ws.cell(i, 1)
-        _text(c, text or None)
+        text_cell(c, text or None)
         c.alignment = Alignment(wrap_text=True, vertical="top")
     ws["A1"].font = Font(bold=True, size=13)
     ws.column_dimensions["A"].width = 110
