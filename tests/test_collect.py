@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -374,23 +375,10 @@ def test_never_overwrites_without_force_then_keeps_a_backup(env):
     assert backup.read_text(encoding="utf-8").startswith("MaNhiemVu") and ".sao-luu" in str(backup)
     assert not [p for p in (env["data"] / Q).iterdir() if p.name.endswith(".tmp.xlsx")]
     # the backup folder is invisible to the loader
-    with _no_loader_warning():
-        loader.load_quarter(env["data"] / Q)
-
-
-class _no_loader_warning:
-    def __enter__(self):
-        import warnings
-
-        self._cm = warnings.catch_warnings(record=True)
-        self.caught = self._cm.__enter__()
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        return self
-
-    def __exit__(self, *exc):
-        self._cm.__exit__(*exc)
-        assert not [w for w in self.caught if issubclass(w.category, loader.LoaderWarning)], \
-            [str(w.message) for w in self.caught]
+        loader.load_quarter(env["data"] / Q)
+    assert not [w for w in caught if issubclass(w.category, loader.LoaderWarning)], [str(w.message) for w in caught]
 
 
 def test_collect_command_exit_codes(env):
