@@ -31,16 +31,11 @@ import math
 import re
 import textwrap
 from dataclasses import dataclass, field
-import sys
 from html.parser import HTMLParser
 
-# jsonschema imports the optional ``rfc3987_syntax`` (installed here by
-# jupyter-events) for IRI format checks, and that module compiles a Lark
-# grammar at import: about 2 s in every notebook kernel, a third of a page's
-# execution time. Altair's Vega-Lite validation never checks IRI formats, so
-# keep it out when jsonschema has not been imported yet.
-if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+from .lean_imports import skip_iri_grammar
+
+skip_iri_grammar()  # before altair: see cchc.lean_imports
 
 import altair as alt
 import pandas as pd
@@ -173,7 +168,10 @@ def render_svg(chart, label: str = "") -> tuple[str, dict]:
         spec = chart
     else:
         with alt.theme.enable(THEME):
-            spec = chart.to_dict()
+            # not validated against the Vega-Lite schema here: a third of a
+            # chart's time; the chart builders' specs are validated in
+            # tests/test_charts.py (test_every_chart_spec_is_valid_vega_lite)
+            spec = chart.to_dict(validate=False)
     svg = vlc.vegalite_to_svg(
         spec,
         vl_version=_vl_version(),

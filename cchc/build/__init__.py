@@ -31,7 +31,7 @@ from .cache import Cache, _sha, dir_digest, files_digest, git_commit, package_di
 from .compute import compute_results
 from .contexts import contexts_from_data, make_contexts, write_contexts
 from .discovery import discover_quarters, load_pages, quarter_digest
-from .execute import (NotebookJob, _execute_one, _quiet_worker, ensure_kernel, execute_notebooks, plan_jobs,
+from .execute import (NotebookJob, _execute_one, ensure_kernel, execute_notebooks, longest_first, plan_jobs,
                       set_front_matter)
 from .options import (FINGERPRINT_FILE, KERNEL_NAME, NOTEBOOKS, ROOT, BuildError, BuildOptions, BuildSummary,
                       InvalidInputError, LockedError, NotebookFailed, _Stages, log)

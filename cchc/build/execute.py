@@ -5,7 +5,7 @@ import json
 import os
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import yaml
 from ..periods import quarter_label_vi
 from .cache import Cache, _sha, package_digest
 from .options import KERNEL_NAME, NOTEBOOKS, BuildOptions, BuildSummary, NotebookFailed, log
+from .warm import run_all, run_notebook
 
 
 # --------------------------------------------------------------------------- stage: execute
@@ -73,15 +74,6 @@ def plan_jobs(opts: BuildOptions, pages_cfg: dict, quarters: list[str], contexts
     return jobs
 
 
-def _quiet_worker(log_path: str) -> None:
-    """Send a worker's (and so its kernels') stderr to a log file: kernels chat
-    on stderr ("Kernel is running over TCP…"); errors inside a notebook are in
-    the kept notebook and the build's error message, not lost."""
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 2)
-    os.close(fd)
-
-
 def _execute_one(nb_in: str, nb_out: str, parameters: dict, kernel: str, title: str) -> None:
     """Run one notebook with papermill (in a worker process) and set its title."""
     import nbformat
@@ -121,9 +113,30 @@ def set_front_matter(path: Path, title: str) -> None:
     nbformat.write(nb, path)
 
 
+def _read_seconds(path: Path) -> dict[str, float]:
+    try:
+        return {str(k): float(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def longest_first(jobs: list[NotebookJob], seconds: dict[str, float]) -> list[NotebookJob]:
+    """The order the kernels take the jobs in, so that no long notebook starts
+    last while the other kernels sit idle: the longest first, by the times of
+    the previous build (``_build/logs/notebook-seconds.json``); without them
+    the site pages (every quarter, most charts) before the quarter pages.
+    The order changes nothing in the outputs."""
+    def key(job):
+        site_page = "/" not in job.name
+        return (-seconds.get(job.name, 0.0), not site_page)
+
+    return sorted(jobs, key=key)
+
+
 def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache, summary: BuildSummary,
                       progress: bool) -> dict[str, Path]:
-    """Executed notebook per job, from the cache or run now in parallel."""
+    """Executed notebook per job, from the cache or run now: ``opts.jobs`` warm
+    kernels in parallel, each notebook with a fresh namespace (:mod:`.warm`)."""
     done: dict[str, Path] = {}
     todo = []
     for job in jobs:
@@ -135,7 +148,7 @@ def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache,
             todo.append(job)
     if not todo:
         return done
-    kernel = ensure_kernel()
+    kernel_name = ensure_kernel()
     tmp_dir = opts.work_dir / "executing"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     bar = None
@@ -144,38 +157,39 @@ def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache,
 
         bar = tqdm(total=len(todo), desc="notebooks", unit="nb")
     failures = []
-    log_path = opts.work_dir / "logs" / "kernels.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(max_workers=max(1, min(opts.jobs, len(todo))), initializer=_quiet_worker,
-                             initargs=(str(log_path),)) as pool:
-        futures = {}
-        for job in todo:
-            out = tmp_dir / (job.name.replace("/", "__") + ".ipynb")
-            futures[pool.submit(_execute_one, str(job.notebook), str(out), job.parameters, kernel, job.title)] = (
-                job, out)
-        for fut in as_completed(futures):
-            job, out = futures[fut]
-            try:
-                fut.result()
-            except Exception as exc:  # keep the partly executed notebook where the message says
-                failed_dir = opts.work_dir / "failed"
-                failed_dir.mkdir(parents=True, exist_ok=True)
-                kept = failed_dir / out.name
-                if out.exists():
-                    shutil.move(str(out), kept)
-                failures.append((job, kept, exc))
-                continue
-            target = cache.path("notebooks", job.key, ".ipynb")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(out, target)
-            done[job.name] = target
-            summary.executed += 1
-            if bar:
-                bar.update(1)
-            else:
-                log.info("  đã chạy / executed %s", job.name)
+    outs = {job.name: tmp_dir / (job.name.replace("/", "__") + ".ipynb") for job in todo}
+    seconds_file = opts.work_dir / "logs" / "notebook-seconds.json"
+    seconds = _read_seconds(seconds_file)
+
+    def run(kernel, job):
+        t = time.perf_counter()
+        run_notebook(kernel, str(job.notebook), str(outs[job.name]), job.parameters, kernel_name)
+        set_front_matter(outs[job.name], job.title)
+        seconds[job.name] = round(time.perf_counter() - t, 2)
+
+    for outcome in run_all(longest_first(todo, seconds), run, kernel_name, NOTEBOOKS, opts.jobs,
+                           opts.work_dir / "logs" / "kernels.log"):
+        job, out = outcome.item, outs[outcome.item.name]
+        if outcome.error is not None:  # keep the partly executed notebook where the message says
+            failed_dir = opts.work_dir / "failed"
+            failed_dir.mkdir(parents=True, exist_ok=True)
+            kept = failed_dir / out.name
+            if out.exists():
+                shutil.move(str(out), kept)
+            failures.append((job, kept, outcome.error))
+            continue
+        target = cache.path("notebooks", job.key, ".ipynb")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(out, target)
+        done[job.name] = target
+        summary.executed += 1
+        if bar:
+            bar.update(1)
+        else:
+            log.info("  đã chạy / executed %s", job.name)
     if bar:
         bar.close()
+    seconds_file.write_text(json.dumps(seconds, indent=0, sort_keys=True), encoding="utf-8")
     if failures:
         lines = []
         for job, kept, exc in failures:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,11 +45,7 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
     if todo:
         from .. import validation
 
-        # GE configures its own loggers on import; keep its INFO chatter out of the build log
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
-
-        for q, key in todo:
-            result = validation.validate_quarter(opts.data_dir / q, opts.plan_dir)
+        for (q, key), result in zip(todo, _validate_each(opts, [q for q, _ in todo])):
             verdict = Verdict(
                 quarter=q, ok=result.ok, errors=result.errors, warnings=result.warnings,
                 quality=validation.quality_summary(result), report=validation.format_report([result]),
@@ -57,6 +55,29 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
             if result.ok and result.data is not None:
                 loaded[q] = result.data
     return verdicts, loaded
+
+
+def _quiet_ge() -> None:
+    # GE configures its own loggers on import; keep its INFO chatter out of the build log
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def _validate_each(opts: BuildOptions, quarters: list[str]) -> list:
+    """``validate_quarter`` of each quarter, in order. Several quarters are
+    shared among ``opts.jobs`` worker processes, each with its own Great
+    Expectations context (the suites of one quarter run one after another
+    in one process; the GE start-up of the workers runs in parallel)."""
+    from .. import validation
+
+    workers = min(opts.jobs, len(quarters))
+    folders = [opts.data_dir / q for q in quarters]
+    if workers <= 1:
+        _quiet_ge()
+        return [validation.validate_quarter(f, opts.plan_dir) for f in folders]
+    # spawn, not fork: the build may already run threads (warm kernels)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_quiet_ge) as pool:
+        return list(pool.map(validation.validate_quarter, folders, [opts.plan_dir] * len(folders)))
 
 
 def _first_error(result) -> str:

@@ -180,6 +180,9 @@ def _gx():
     """The process-wide ephemeral GE context, created on first use."""
     if "context" not in _GX:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        from ..lean_imports import skip_iri_grammar
+
+        skip_iri_grammar()  # see cchc.lean_imports
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

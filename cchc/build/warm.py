@@ -1,0 +1,224 @@
+"""Warm kernels for papermill: one kernel per parallel job, reused from one
+notebook to the next, each notebook starting from a fresh namespace.
+
+Starting a kernel and importing pandas, altair and the package costs about
+as much as running a page, so starting one per notebook doubles the execute
+stage. Here each worker thread starts one kernel, imports
+:data:`WARM_IMPORTS` once, and runs its share of the notebooks through
+papermill's usual ``execute_notebook`` (parameters injected and recorded,
+outputs saved cell by cell) with the engine :data:`ENGINE`.
+
+Before every notebook the engine resets the kernel to what a fresh one
+would show the notebook:
+
+- the user namespace is emptied and the execution counter restarts at 1
+  (``InteractiveShell.reset(new_session=True)``): no name defined by an
+  earlier notebook is visible, and the ``In [n]`` numbers are the same as in
+  a new kernel;
+- the warning filters are restored to the kernel's start-up ones and the
+  "already shown" registries forgotten, so a warning shows in every
+  notebook that triggers it, not only in the first;
+- the working folder is the notebook's folder again.
+
+Imported modules stay imported: that is the point. The pages' modules keep
+no state between calls that changes what they display (the determinism
+tests build twice, with notebooks landing on different kernels, and compare
+the bytes). A kernel that dies is replaced for the next notebook.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .options import log
+
+ENGINE = "cchc-warm"
+# imported once per kernel, before its first notebook
+WARM_IMPORTS = ("IPython.display", "cchc.pages")
+
+_START = """\
+def __cchc_start():
+    import warnings
+    get_ipython()._cchc_warning_filters = list(warnings.filters)
+__cchc_start()
+del __cchc_start
+"""
+
+_FRESH = """\
+def __cchc_fresh(cwd):
+    import os
+    import warnings
+    ip = get_ipython()
+    ip.reset(new_session=True)
+    warnings.filters[:] = ip._cchc_warning_filters
+    forget = getattr(warnings, '_filters_mutated', None)  # the 'already shown' marks
+    if forget is not None:
+        forget()
+    os.chdir(cwd)
+__cchc_fresh({cwd!r})
+"""
+
+
+class KernelSetupError(RuntimeError):
+    pass
+
+
+def _run_silently(client, code: str) -> None:
+    """Run ``code`` in the kernel without a trace in history, counter or outputs."""
+    msg_id = client.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+    reply = client.wait_for_reply(msg_id)
+    content = (reply or {}).get("content", {})
+    if content.get("status") != "ok":
+        raise KernelSetupError(f"{content.get('ename', 'error')}: {content.get('evalue', '')}")
+
+
+def _engine():
+    """papermill's nbclient engine, with the kernel supplied (``km``) and reset first."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class FreshNamespaceClient(PapermillNotebookClient):
+        fresh_cwd: str = ""
+
+        def papermill_execute_cells(self):
+            _run_silently(self, _FRESH.format(cwd=self.fresh_cwd))
+            super().papermill_execute_cells()
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, *, km,
+                                     fresh_cwd, **kwargs):
+            # as NBClientEngine, with the warm kernel's manager passed on
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                 kernel_name=kernel_name, log=logger, log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file)
+            client = FreshNamespaceClient(nb_man, km=km, **final)
+            client.fresh_cwd = fresh_cwd
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:  # the kernel stays; its client for this notebook goes
+                    client.kc.stop_channels()
+
+    return WarmKernelEngine
+
+
+_REGISTERED = False
+
+
+def register_engine() -> None:
+    global _REGISTERED
+    if not _REGISTERED:
+        from papermill.engines import papermill_engines
+
+        papermill_engines.register(ENGINE, _engine())
+        _REGISTERED = True
+
+
+class WarmKernel:
+    """One kernel, started in (and used only from) the calling thread."""
+
+    def __init__(self, kernel_name: str, cwd: Path, log_file):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._run_sync = run_sync
+        self.cwd = Path(cwd)
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        run_sync(self.km.start_kernel)(cwd=str(self.cwd), stdout=log_file, stderr=log_file)
+        try:
+            self._prepare()
+        except Exception:
+            self.shutdown()
+            raise
+
+    def _prepare(self) -> None:
+        from nbclient import NotebookClient
+        import nbformat
+
+        client = NotebookClient(nbformat.v4.new_notebook(), km=self.km)
+        client.start_new_kernel_client()
+        try:
+            _run_silently(client, _START)
+            _run_silently(client, "".join(f"import {m}\n" for m in WARM_IMPORTS) + "del IPython, cchc\n")
+        finally:
+            client.kc.stop_channels()
+
+    def alive(self) -> bool:
+        return bool(self._run_sync(self.km.is_alive)())
+
+    def shutdown(self) -> None:
+        try:
+            self._run_sync(self.km.shutdown_kernel)(now=False)
+        except Exception:  # noqa: BLE001 - a kernel already gone needs nothing more
+            pass
+
+
+def run_notebook(kernel: WarmKernel, nb_in: str, nb_out: str, parameters: dict, kernel_name: str) -> None:
+    """papermill.execute_notebook on ``kernel`` (fresh namespace)."""
+    import papermill
+
+    register_engine()
+    papermill.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel_name,
+                               engine_name=ENGINE, progress_bar=False, request_save_on_cell_execute=True,
+                               km=kernel.km, fresh_cwd=str(Path(nb_in).parent))
+
+
+@dataclass
+class Outcome:
+    item: object
+    error: BaseException | None
+
+
+def run_all(items: list, run, kernel_name: str, cwd: Path, workers: int, log_path: Path):
+    """Run ``run(kernel, item)`` for every item on ``workers`` threads, each with
+    its own warm kernel; yields an :class:`Outcome` per item as each finishes."""
+    todo: queue.Queue = queue.Queue()
+    for it in items:
+        todo.put(it)
+    done: queue.Queue = queue.Queue()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_file = open(log_path, "ab")
+    stop = threading.Event()
+
+    def worker():
+        kernel = None
+        try:
+            while not stop.is_set():
+                try:
+                    item = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    if kernel is None:
+                        kernel = WarmKernel(kernel_name, cwd, log_file)
+                    run(kernel, item)
+                    done.put(Outcome(item, None))
+                except BaseException as exc:  # noqa: BLE001 - reported by the caller
+                    done.put(Outcome(item, exc))
+                    if kernel is not None and not kernel.alive():
+                        log.warning("kernel đã dừng, khởi động lại / kernel died, starting a new one")
+                        kernel.shutdown()
+                        kernel = None
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    threads = [threading.Thread(target=worker, name=f"cchc-kernel-{i}", daemon=True)
+               for i in range(max(1, min(workers, len(items))))]
+    for t in threads:
+        t.start()
+    try:
+        for _ in items:
+            yield done.get()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        log_file.close()

@@ -1,0 +1,87 @@
+"""Warm kernels (cchc.build.warm): notebooks share a kernel yet each sees what
+a fresh kernel would show it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cchc import build as b
+from cchc.build import warm
+
+USER_NAMES = ("print(sorted(k for k in globals() if not k.startswith('_') "
+              "and k not in ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open')))")
+
+
+def _notebook(path: Path, code: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    p = nbformat.v4.new_code_cell("x = 1")
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p] + [nbformat.v4.new_code_cell(c) for c in code]
+    nb.metadata["kernelspec"] = {"name": "cchc", "display_name": "Python (cchc)", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _run_on_one_kernel(tmp_path: Path, notebooks: list[Path], workers: int = 1) -> tuple[list, list]:
+    """Run the notebooks in order on ``workers`` warm kernels; (outcomes, kernel ids used)."""
+    kernel = b.ensure_kernel()
+    used = []
+
+    def run(k, item):
+        i, nb = item
+        used.append(k.km.kernel_id)
+        warm.run_notebook(k, str(nb), str(tmp_path / f"out{i}.ipynb"), {"x": 2}, kernel)
+
+    outcomes = list(warm.run_all(list(enumerate(notebooks)), run, kernel, tmp_path, workers, tmp_path / "k.log"))
+    return outcomes, used
+
+
+def _cells(path: Path) -> list:
+    return [(c.get("execution_count"), c.get("outputs")) for c in nbformat.read(path, as_version=4).cells]
+
+
+def test_each_notebook_sees_a_fresh_namespace(tmp_path):
+    polluter = _notebook(tmp_path / "a.ipynb", ["leak = 41\nimport json\nimport os\nos.chdir('/')", "6 * 7"])
+    reader = _notebook(tmp_path / "b.ipynb", [USER_NAMES, "import os\nprint(os.getcwd())", "x * 21"])
+    outcomes, used = _run_on_one_kernel(tmp_path, [polluter, reader])
+    assert [o.error for o in outcomes] == [None, None]
+    assert len(set(used)) == 1, "both notebooks ran on the same kernel"
+    texts = json.dumps([c.get("outputs", []) for c in nbformat.read(tmp_path / "out1.ipynb", as_version=4).cells])
+    assert "leak" not in texts and "json" not in texts
+    assert "['x']" in texts  # only the injected parameter
+    assert str(tmp_path) in texts  # back in the notebook's folder
+    # byte for byte what a fresh kernel gives (execution counts restart at 1, same outputs)
+    b._execute_one(str(reader), str(tmp_path / "fresh.ipynb"), {"x": 2}, b.ensure_kernel(), "t")
+    b.set_front_matter(tmp_path / "out1.ipynb", "t")
+    assert _cells(tmp_path / "out1.ipynb") == _cells(tmp_path / "fresh.ipynb")
+
+
+def test_a_warning_shows_in_every_notebook_that_triggers_it(tmp_path):
+    (tmp_path / "warner.py").write_text("import warnings\n\ndef f():\n    warnings.warn('careful, once per place')\n",
+                                        encoding="utf-8")
+    silencer = _notebook(tmp_path / "s.ipynb", ["import warnings\nwarnings.simplefilter('ignore')"])
+    nb = _notebook(tmp_path / "w.ipynb", ["import warner\nwarner.f()"])
+    outcomes, used = _run_on_one_kernel(tmp_path, [silencer, nb, nb])
+    assert [o.error for o in outcomes] == [None, None, None] and len(set(used)) == 1
+    for i in (1, 2):  # the filter of the first notebook did not carry over, nor the "already shown" mark
+        assert "careful, once per place" in json.dumps(nbformat.read(tmp_path / f"out{i}.ipynb", as_version=4).cells[-1].outputs)
+
+
+def test_a_kernel_that_dies_is_replaced(tmp_path):
+    dies = _notebook(tmp_path / "dies.ipynb", ["import os\nos._exit(3)"])
+    fine = _notebook(tmp_path / "fine.ipynb", ["print(x * 21)"])
+    outcomes, used = _run_on_one_kernel(tmp_path, [dies, fine])
+    assert outcomes[0].error is not None and outcomes[1].error is None
+    assert len(set(used)) == 2
+    assert "42" in json.dumps(nbformat.read(tmp_path / "out1.ipynb", as_version=4).cells[-1].outputs)
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_parallel_kernels_share_the_work(tmp_path, workers):
+    nbs = [_notebook(tmp_path / f"n{i}.ipynb", ["import time\ntime.sleep(0.5)\nprint(x)"]) for i in range(4)]
+    outcomes, used = _run_on_one_kernel(tmp_path, nbs, workers=workers)
+    assert all(o.error is None for o in outcomes)
+    assert len(set(used)) == 2
