@@ -85,3 +85,12 @@ def test_parallel_kernels_share_the_work(tmp_path, workers):
     outcomes, used = _run_on_one_kernel(tmp_path, nbs, workers=workers)
     assert all(o.error is None for o in outcomes)
     assert len(set(used)) == 2
+
+
+def test_warm_kernels_keep_no_shared_history_database(tmp_path):
+    """Parallel kernels writing one history.sqlite failed with "database is
+    locked"; a warm kernel keeps its history in memory."""
+    nb = _notebook(tmp_path / "h.ipynb", ["print(get_ipython().history_manager.hist_file)"])
+    outcomes, _ = _run_on_one_kernel(tmp_path, [nb, nb])
+    assert [o.error for o in outcomes] == [None, None]
+    assert ":memory:" in json.dumps(nbformat.read(tmp_path / "out1.ipynb", as_version=4).cells[-1].outputs)

@@ -11,10 +11,11 @@ outputs saved cell by cell) with the engine :data:`ENGINE`.
 Before every notebook the engine resets the kernel to what a fresh one
 would show the notebook:
 
-- the user namespace is emptied and the execution counter restarts at 1
-  (``InteractiveShell.reset(new_session=True)``): no name defined by an
-  earlier notebook is visible, and the ``In [n]`` numbers are the same as in
-  a new kernel;
+- the user namespace is emptied (``InteractiveShell.reset``) and the
+  execution counter set back to 1: no name defined by an earlier notebook is
+  visible, and the ``In [n]`` numbers are the same as in a new kernel (the
+  kernel keeps its input history in memory, not in the shared
+  ``history.sqlite`` that parallel kernels would lock);
 - the warning filters are restored to the kernel's start-up ones and the
   "already shown" registries forgotten, so a warning shows in every
   notebook that triggers it, not only in the first;
@@ -51,7 +52,8 @@ def __cchc_fresh(cwd):
     import os
     import warnings
     ip = get_ipython()
-    ip.reset(new_session=True)
+    ip.reset(new_session=False)  # a new session would write to the history database
+    ip.execution_count = 1
     warnings.filters[:] = ip._cchc_warning_filters
     forget = getattr(warnings, '_filters_mutated', None)  # the 'already shown' marks
     if forget is not None:
@@ -131,7 +133,10 @@ class WarmKernel:
         self._run_sync = run_sync
         self.cwd = Path(cwd)
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(self.km.start_kernel)(cwd=str(self.cwd), stdout=log_file, stderr=log_file)
+        # history in memory: kernels of parallel builds must not wait on (or fail at) one
+        # shared history.sqlite ("database is locked")
+        run_sync(self.km.start_kernel)(cwd=str(self.cwd), stdout=log_file, stderr=log_file,
+                                       extra_arguments=["--HistoryManager.hist_file=:memory:"])
         try:
             self._prepare()
         except Exception:
