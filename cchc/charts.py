@@ -332,8 +332,15 @@ def target_label(target, unit: str = "%", direction: str | None = None) -> str:
 
 
 def _wrap(s, width: int = LABEL_CHARS, lines: int = LABEL_LINES) -> str:
-    parts = textwrap.wrap(str(s), width=width, break_long_words=True) or [""]
-    if len(parts) > lines:
+    """At most ``lines`` lines of ``width`` characters, "…" when cut. The text
+    is cut *before* wrapping (textwrap is slow on long text), to a little more
+    than what can be shown."""
+    s = str(s)
+    room = 2 * width * (lines + 1)
+    cut = len(s) > room
+    s = " ".join(s[:room].split())
+    parts = textwrap.wrap(s, width=width, break_long_words=True) or [""]
+    if len(parts) > lines or cut:
         parts = parts[:lines]
         parts[-1] = parts[-1][: max(1, width - 1)].rstrip() + "…"
     return "\n".join(parts)

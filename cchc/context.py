@@ -38,7 +38,7 @@ class SiteContext:
     plan: Plan
     quarter_pages: list[dict]
     commit: str
-    failed: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # held-back quarter -> public reason (words, no paths)
 
     @property
     def latest(self) -> str | None:

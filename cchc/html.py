@@ -131,18 +131,33 @@ def _make_id(prefix: str, base, n: int | None = None, id: str | None = None) -> 
     return out
 
 
-_SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.\-]*):")
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):", re.ASCII)
 _ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
+_C0_SPACE = "".join(map(chr, range(0x21)))  # what the URL parser strips at both ends
+_TAB_NEWLINE_RE = re.compile(r"[\t\n\r]")  # what it removes everywhere
 
 
 def safe_href(href) -> str:
-    """``href`` unchanged when relative (or http/https/mailto/tel), else ``"#"``.
+    """``href`` as a browser will read it, when it is a relative link or an
+    http/https/mailto/tel URL; otherwise ``"#"``.
+
+    Sanitised the way browsers parse URLs (WHATWG URL standard): C0 control
+    characters and spaces are stripped at both ends and tabs and newlines are
+    removed everywhere before the scheme is read — so ``java\tscript:``,
+    ``java\nscript:`` and ``\x01javascript:`` are the ``javascript:`` they
+    become. Also refused: any other control or invisible format character
+    left inside, protocol-relative ``//host`` and any backslash (``/\\host``
+    and ``\\\\host`` mean ``//host`` to a browser).
 
     The returned string is *not* escaped: use it through :func:`_attr`.
     """
     if _missing(href):
         return "#"
-    href = str(href).strip()
+    href = _TAB_NEWLINE_RE.sub("", str(href).strip(_C0_SPACE))
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in href):
+        return "#"
+    if "\\" in href or href.startswith("//"):
+        return "#"
     m = _SCHEME_RE.match(href)
     if m and m.group(1).lower() not in _ALLOWED_SCHEMES:
         return "#"

@@ -108,6 +108,7 @@ import pandas as pd
 import yaml
 
 from . import contract
+from .privacy import mask_pii, normalise_text, pii_candidates
 from .model import Manifest, QuarterData, Table, dtype_for
 from .periods import QuarterIdError, parse_quarter, quarter_period
 
@@ -189,8 +190,9 @@ _TRAILING_MARKS_RE = re.compile(r"[\s:*]+$")
 
 
 def fold(text) -> str:
-    """Case-, accent- and whitespace-insensitive key of a value (``"Trực  Tuyến"`` → ``"truc tuyen"``)."""
-    s = unicodedata.normalize("NFD", str(text)).replace("\ufeff", "")
+    """Case-, accent- and whitespace-insensitive key of a value (``"Trực  Tuyến"`` → ``"truc tuyen"``),
+    after :func:`cchc.privacy.normalise_text` (invisible characters dropped, full-width made ASCII)."""
+    s = unicodedata.normalize("NFD", normalise_text(str(text)))
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.replace("đ", "d").replace("Đ", "D").casefold()
     return _WS_RE.sub(" ", s).strip()
@@ -313,7 +315,59 @@ def _clean_one(v) -> str | None:
         if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
             v = int(v)
         v = str(v)
-    return _nfc(v.strip()) or None
+    return _nfc(normalise_text(v).strip()) or None
+
+
+def _sanitise(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Every cell normalised (:func:`cchc.privacy.normalise_text`, stripped
+    again, blank -> ``None``), cut at the contract's ``max_cell_chars``, and —
+    in text columns — personal data masked (:func:`cchc.privacy.mask_pii`).
+
+    Returns the frame and, per column, boolean row masks of the cells masked
+    and of the cells too long. Work is done once per distinct value.
+    """
+    cols = contract.columns(name)
+    limit = contract.limits()["max_cell_chars"]
+    masked: dict[str, np.ndarray] = {}
+    too_long: dict[str, np.ndarray] = {}
+    out = {}
+    for col in raw.columns:
+        values = raw[col].to_numpy(dtype=object)
+        is_text = cols.get(col, {}).get("type") == "text"
+        codes, uniq = pd.factorize(values, use_na_sentinel=True)
+        uniq = np.asarray(uniq, dtype=object)
+        table = np.empty(len(uniq) + 1, dtype=object)  # the last slot: blank (code -1)
+        table[: len(uniq)] = uniq
+        m_flag = np.zeros(len(uniq) + 1, dtype=bool)
+        l_flag = np.zeros(len(uniq) + 1, dtype=bool)
+        lengths = np.fromiter(map(len, uniq), dtype=np.int64, count=len(uniq))
+        odd = ~np.fromiter(map(str.isascii, uniq), dtype=bool, count=len(uniq)) | (lengths > limit)
+        for k in np.flatnonzero(odd):  # normalise and cut only what needs it
+            t = uniq[k]
+            if len(t) > 4 * limit:  # never normalise or scan megabytes
+                t = t[: 4 * limit]
+            if not t.isascii():
+                t = _nfc(normalise_text(t)).strip() or None
+            if t is not None and len(t) > limit:
+                t, l_flag[k] = t[:limit], True
+            table[k] = t
+        if is_text and len(uniq):
+            present = np.flatnonzero(~_blank(table[: len(uniq)]))
+            for k in present[pii_candidates(table[present].tolist())]:
+                table[k], n = mask_pii(table[k])
+                m_flag[k] = n > 0
+        changed = bool(odd.any() or m_flag.any())
+        if changed:
+            out[col] = table[codes]
+        if m_flag.any():
+            masked[col] = m_flag[codes]
+        if l_flag.any():
+            too_long[col] = l_flag[codes]
+    if out:
+        raw = raw.copy()
+        for col, arr in out.items():
+            raw[col] = pd.Series(arr, index=raw.index, dtype=object)  # no str-dtype inference: blanks stay None
+    return raw, masked, too_long
 
 
 def _clean_strings(values: np.ndarray, nfc: bool) -> np.ndarray:
@@ -824,9 +878,51 @@ def _cell_text(cell) -> str | None:
     return str(v).strip() or None
 
 
+def _vi_int(x) -> str:
+    return f"{round(x):,}".replace(",", ".")
+
+
+_RATIO_FLOOR = 1 << 20  # parts smaller than this (unpacked) may compress as well as they like
+
+
+def check_xlsx_zip(path: Path) -> None:
+    """Refuse a "zip bomb" before any XML is parsed: the parts of the .xlsx
+    (a zip archive) together may unpack to at most
+    ``limits.xlsx_max_uncompressed_bytes``, and no part larger than 1 MiB
+    unpacked may be more than ``limits.xlsx_max_ratio`` times its packed size.
+    The sizes are those of the archive's directory; Python's zipfile never
+    unpacks more than the size a part declares, so they bound what openpyxl
+    can read."""
+    import zipfile
+
+    lim = contract.limits()
+    max_total, max_ratio = lim["xlsx_max_uncompressed_bytes"], lim["xlsx_max_ratio"]
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _not_excel(path) from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > max_ratio:
+            raise LoadError(
+                path, f"tệp bị nén bất thường: phần {info.filename} bung ra {_vi_int(info.file_size)} byte từ "
+                      f"{_vi_int(info.compress_size)} byte (gấp {_vi_int(ratio)} lần; tối đa {max_ratio} lần) — tệp "
+                      "không được mở; hãy xuất lại từ hệ thống",
+                f"abnormally compressed file: part {info.filename} unpacks to {info.file_size:,} bytes from "
+                f"{info.compress_size:,} ({ratio:,.0f} times; limit {max_ratio}) — not opened; export it again")
+    if total > max_total:
+        mib = max_total // (1024 * 1024)
+        raise LoadError(path, f"tệp Excel khi giải nén quá lớn ({_vi_int(total)} byte; tối đa {_vi_int(mib)} MiB)",
+                        f"the Excel file unpacks to too much data ({total:,} bytes; limit {mib:,} MiB)")
+
+
 def _read_xlsx(path: Path, name: str):
     import openpyxl  # imported lazily: only needed for Excel inputs
 
+    check_xlsx_zip(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception:
@@ -904,6 +1000,7 @@ def read_table(path: Path, name: str) -> Table:
     else:
         raise LoadError(path, f"đuôi tệp không được hỗ trợ ({suffix or 'không có'}); cần .csv hoặc .xlsx",
                         f"unsupported file type ({suffix or 'none'}); expected .csv or .xlsx")
+    raw, masked, too_long = _sanitise(raw, name)
     # Skip rows blank in every contract column, keeping the user's row numbers.
     if len(raw.columns):
         keep = np.zeros(len(raw), dtype=bool)
@@ -912,6 +1009,8 @@ def read_table(path: Path, name: str) -> Table:
         if not keep.all():
             raw = raw[keep].reset_index(drop=True)
             row_numbers = row_numbers[keep]
+            masked = {c: m[keep] for c, m in masked.items()}
+            too_long = {c: m[keep] for c, m in too_long.items()}
     else:
         raw = pd.DataFrame(index=pd.RangeIndex(0))
         row_numbers = np.zeros(0, dtype=np.int64)
@@ -923,6 +1022,8 @@ def read_table(path: Path, name: str) -> Table:
     return Table(
         name=name, path=path, df=_typed(raw, name), raw=raw, row_numbers=np.asarray(row_numbers, dtype=np.int64),
         header_row=header_row, dropped_personal=personal, warnings=table_warnings,
+        masked={c: row_numbers[m].astype(np.int64) for c, m in masked.items() if m.any()},
+        too_long={c: row_numbers[m].astype(np.int64) for c, m in too_long.items() if m.any()},
     )
 
 
@@ -946,17 +1047,69 @@ def _as_local_datetime(value, path: Path) -> datetime | None:
     return parsed.to_pydatetime()
 
 
+def read_manifest_doc(path: Path) -> dict:
+    """The key: value pairs of ``quarter.yml``, read defensively.
+
+    The file may hold at most ``limits.manifest_max_bytes`` bytes; it must be
+    one flat mapping of scalar values (no lists, no nested mappings), each at
+    most ``limits.manifest_max_value_chars`` long, with no key twice; YAML
+    anchors and aliases are refused. All of this is checked on
+    the parser's event stream, which never expands an alias, so a "billion
+    laughs" file costs its own few hundred bytes, not gigabytes.
+    """
+    path = Path(path)
+    lim = contract.limits()
+    max_bytes, max_chars = lim["manifest_max_bytes"], lim["manifest_max_value_chars"]
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as e:
+        raise LoadError(path, f"không mở được tệp ({e.strerror})", f"cannot open the file ({e.strerror})") from None
+    if len(data) > max_bytes:
+        raise _manifest_error(path, f"tệp quá lớn (tối đa {max_bytes} byte)", f"file too large (limit {max_bytes} bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _manifest_error(path, "không phải văn bản UTF-8", "not UTF-8 text") from None
+    depth, keys, expect_key = 0, set(), True
+    try:
+        for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
+                raise _manifest_error(path, "không được dùng neo/bí danh YAML (&, *)",
+                                      "YAML anchors and aliases (&, *) are not allowed")
+            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > 1 or isinstance(ev, yaml.SequenceStartEvent):
+                    raise _manifest_error(path, "mỗi khóa chỉ được có một giá trị đơn (không lồng danh sách)",
+                                          "every key must have one plain value (no lists or nested mappings)")
+            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(ev, yaml.ScalarEvent):
+                if len(ev.value) > max_chars:
+                    raise _manifest_error(path, f"giá trị quá dài (tối đa {max_chars} ký tự)",
+                                          f"value too long (at most {max_chars} characters)")
+                if depth == 1 and expect_key:
+                    if ev.value in keys:
+                        raise _manifest_error(path, f"khóa {ev.value!r} xuất hiện hai lần",
+                                              f"key {ev.value!r} appears twice")
+                    keys.add(ev.value)
+                if depth == 1:
+                    expect_key = not expect_key
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise _manifest_error(path, f"không đọc được YAML ({e})", f"cannot parse YAML ({e})") from None
+    if not isinstance(doc, dict):
+        raise _manifest_error(path, "nội dung phải là các cặp khóa: giá trị", "content must be a key: value mapping")
+    return doc
+
+
 def read_manifest(path: Path) -> Manifest:
-    """Read ``quarter.yml``; its ``quarter`` must equal the name of the folder holding it."""
+    """Read ``quarter.yml`` (:func:`read_manifest_doc`); its ``quarter`` must
+    equal the name of the folder holding it."""
     path = Path(path)
     if not path.is_file():
         raise LoadError(path, "thiếu tệp mô tả quý quarter.yml", "missing quarter manifest quarter.yml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise _manifest_error(path, f"không đọc được YAML ({e})", f"cannot parse YAML ({e})") from None
-    if not isinstance(data, dict):
-        raise _manifest_error(path, "nội dung phải là các cặp khóa: giá trị", "content must be a key: value mapping")
+    data = read_manifest_doc(path)
     qid = str(data.get("quarter", "")).strip()
     try:
         parse_quarter(qid)
@@ -985,8 +1138,10 @@ def read_manifest(path: Path) -> Manifest:
     sample = data.get("sample", False)
     if not isinstance(sample, bool):
         raise _manifest_error(path, "sample phải là true hoặc false", "sample must be true or false")
-    source = data.get("source") or ""
-    return Manifest(quarter=qid, cutoff=cutoff, sample=sample, source=str(source),
+    # free text that the pages show: normalised and masked like every text cell
+    source, n_masked = mask_pii(normalise_text(str(data.get("source") or "")).strip())
+    return Manifest(quarter=qid, cutoff=cutoff, sample=sample, source=source,
+                    masked=("source",) if n_masked else (),
                     exported_at=_as_local_datetime(data.get("exported_at"), path))
 
 

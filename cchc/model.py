@@ -30,6 +30,7 @@ class Manifest:
     sample: bool = False
     source: str = ""
     exported_at: datetime | None = None
+    masked: tuple[str, ...] = ()  # fields whose personal data was replaced by [đã ẩn] on input ("source")
 
     @property
     def provisional(self) -> bool:
@@ -46,6 +47,10 @@ class Table:
     header_row: int = 1
     dropped_personal: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # column -> spreadsheet rows whose text had personal data masked ([đã ẩn]) on input
+    masked: dict[str, np.ndarray] = field(default_factory=dict)
+    # column -> spreadsheet rows whose cell was longer than the contract's max_cell_chars (cut)
+    too_long: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass

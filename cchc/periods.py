@@ -13,7 +13,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+# ASCII digits only (``\d`` would accept full-width "２０２６"), and the whole
+# string (``$`` would accept a trailing newline): always use ``fullmatch``.
+QUARTER_RE = re.compile(r"([0-9]{4})Q([1-4])", re.ASCII)
+# What a person may have meant as a quarter folder: checked after NFKC and
+# without invisible characters, spaces or case ("202６Q3", "2026q3", "2026-Q3",
+# "Q3-2026", "2026Q3 " …); see :func:`looks_like_quarter`.
+_LOOSE_QUARTER_RE = re.compile(r"[0-9]{4}[-_. ]*Q[0-9]|Q[0-9][-_. ]*[0-9]{4}", re.ASCII)
 
 
 class QuarterIdError(ValueError):
@@ -22,7 +28,7 @@ class QuarterIdError(ValueError):
 
 def parse_quarter(qid: str) -> tuple[int, int]:
     """``"2026Q3"`` -> ``(2026, 3)``; anything else raises QuarterIdError."""
-    m = QUARTER_RE.match(str(qid))
+    m = QUARTER_RE.fullmatch(str(qid))
     if not m:
         raise QuarterIdError(
             f"Mã quý không hợp lệ: {qid!r} (phải có dạng YYYYQn, ví dụ 2026Q3) / "
@@ -32,7 +38,19 @@ def parse_quarter(qid: str) -> tuple[int, int]:
 
 
 def is_quarter_id(qid: str) -> bool:
-    return bool(QUARTER_RE.match(str(qid)))
+    return bool(QUARTER_RE.fullmatch(str(qid)))
+
+
+def looks_like_quarter(name: str) -> bool:
+    """A folder name that resembles a quarter id without being one exactly
+    (full-width digits, invisible characters, lower-case q, separators, a
+    space at the end, another order): refused loudly, never skipped."""
+    from .privacy import normalise_text
+
+    if is_quarter_id(name):
+        return False
+    loose = normalise_text(str(name)).strip().upper()
+    return bool(_LOOSE_QUARTER_RE.fullmatch(loose))
 
 
 def quarter_first_day(qid: str) -> date:

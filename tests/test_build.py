@@ -13,7 +13,7 @@ from cchc import build as b
 
 
 def test_discover_quarters(tmp_path):
-    for name in ("2026Q3", "2026Q1", "2025Q4", "plan", "notes", "2026Q5"):
+    for name in ("2026Q3", "2026Q1", "2025Q4", "plan", "notes"):
         (tmp_path / name).mkdir()
     assert b.discover_quarters(tmp_path) == ["2025Q4", "2026Q1", "2026Q3"]
     assert b.discover_quarters(tmp_path, ["2026Q3", "2026Q1"]) == ["2026Q1", "2026Q3"]
@@ -25,6 +25,10 @@ def test_discover_quarters(tmp_path):
         b.discover_quarters(tmp_path, ["2024Q1"])
     with pytest.raises(b.InvalidInputError, match="no quarter folders"):
         b.discover_quarters(tmp_path / "plan")
+    (tmp_path / "2026Q5").mkdir()  # looks like a quarter, is none: an error, not skipped
+    with pytest.raises(b.InvalidInputError, match="invalid quarter folder name") as e:
+        b.discover_quarters(tmp_path)
+    assert e.value.exit_code == 2 and "2026Q5" in str(e.value)
 
 
 def test_plan_dir_prefers_the_data_folder(tmp_path):

@@ -121,6 +121,8 @@ def test_corpus_case(case, tmp_path):
     public = json.dumps(quality_summary(qv), ensure_ascii=False)
     for a in e.get("absent", []):
         assert a not in report and a not in public
+    for a in e.get("public_absent", []):  # private report only
+        assert a not in public, f"{a!r} published"
     # Public outputs carry no row numbers and no cell values.
     assert "example_rows" not in public and "example_values" not in public
     assert "partial_unexpected_list" not in public and "unexpected_list" not in public

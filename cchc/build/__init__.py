@@ -38,7 +38,9 @@ from .options import (FINGERPRINT_FILE, KERNEL_NAME, NOTEBOOKS, ROOT, BuildError
 from .publish import _RENAME_EXCHANGE, BuildLock, _exchange, publish, recover_site, site_fingerprint
 from .stage import (_resolved_renderer, _sample_any, assemble_staging, render_site, render_unpublished, scan_site,
                     stage_project_files)
-from .validate import Verdict, _first_error, validate_quarters, write_validation_report
+from .compute import load_validated
+from .discovery import check_quarter_folder_names
+from .validate import Verdict, _first_error, held_back, public_reason, validate_quarters, write_validation_report
 
 # Every name of the former single module stays importable from cchc.build
 # (the private helpers too: the benchmarks use _execute_one).
@@ -95,9 +97,12 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         with stage("compute"):
             plan = load_plan(opts.plan_dir)
-            results, keys = compute_results(opts, good, loaded, cache, plan)
+            results, keys = compute_results(opts, good, loaded, cache, plan,
+                                            digests={q: verdicts[q].digest for q in good})
             commit = git_commit()
-            contexts = write_contexts(opts, pages_cfg, good, verdicts, results, keys, plan, commit, failed)
+            # public pages name a held-back quarter by the rule it broke, never by a path
+            contexts = write_contexts(opts, pages_cfg, good, verdicts, results, keys, plan, commit,
+                                      held_back(verdicts))
 
         with stage("execute"):
             jobs = plan_jobs(opts, pages_cfg, good, contexts)

@@ -1,23 +1,68 @@
 """Stage: the indicators of every valid quarter."""
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 from pathlib import Path
 
 from ..periods import parse_quarter
 from .cache import Cache, _sha, dir_digest, package_digest
 from .discovery import quarter_digest
 from .options import BuildOptions
+from .validate import changed_error
 
 
 # --------------------------------------------------------------------------- stage: compute
+def load_validated(opts: BuildOptions, quarter: str, digest: str):
+    """The quarter's data read from exactly the bytes that were validated.
+
+    Every file of the quarter folder is read once: hashed as
+    :func:`quarter_digest` does and copied into a private snapshot folder. Only when the digest of
+    what was read equals ``digest`` (the one validation saw) is the snapshot
+    loaded; otherwise the build stops (exit 2). The snapshot is removed
+    afterwards, whatever happens.
+    """
+    from .. import loader
+
+    src = opts.data_dir / quarter
+    snap_root = opts.work_dir / f"snapshot-{os.getpid()}"
+    snap = snap_root / quarter
+    try:
+        shutil.rmtree(snap_root, ignore_errors=True)
+        snap.mkdir(parents=True)
+        h = hashlib.sha256()
+        for p in sorted(p for p in src.iterdir() if p.is_file()):
+            h.update(p.name.encode() + b"\0")
+            with open(p, "rb") as f, open(snap / p.name, "wb") as out:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+                    out.write(chunk)
+            h.update(b"\0")
+        if h.hexdigest() != digest:
+            raise changed_error(quarter, "sau khi được kiểm tra", "after they were validated")
+        data = loader.load_quarter(snap)
+        data.folder = src
+        return data
+    finally:
+        shutil.rmtree(snap_root, ignore_errors=True)
+
+
 def compute_results(opts: BuildOptions, quarters: list[str], loaded: dict, cache: Cache, plan,
-                    plan_dir: Path | None = None) -> tuple[dict, dict]:
+                    plan_dir: Path | None = None, digests: dict[str, str] | None = None) -> tuple[dict, dict]:
     """Indicators for every valid quarter. The key of a quarter's results is
     the content of the plan (``plan_dir``, default ``opts.plan_dir``: the one
-    ``plan`` was read from) and of every quarter its year-to-date figures read."""
-    from .. import indicators, loader
+    ``plan`` was read from) and of every quarter its year-to-date figures read.
 
-    digests = {q: quarter_digest(opts, q) for q in quarters}
+    ``digests``: the digest of the bytes each quarter's verdict is about
+    (``Verdict.digest``). A quarter not already in ``loaded`` (its verdict came
+    from the cache) is read by :func:`load_validated`: exactly those bytes, or
+    the build stops."""
+    from .. import indicators
+
+    digests = dict(digests or {})
+    for q in quarters:
+        digests.setdefault(q, quarter_digest(opts, q))
     plan_digest = dir_digest(plan_dir or opts.plan_dir)
     results, keys = {}, {}
     for q in quarters:
@@ -29,7 +74,7 @@ def compute_results(opts: BuildOptions, quarters: list[str], loaded: dict, cache
         if hit is None:
             for o in upto:
                 if o not in loaded:
-                    loaded[o] = loader.load_quarter(opts.data_dir / o)
+                    loaded[o] = load_validated(opts, o, digests[o])
             hit = indicators.compute_quarter(q, {o: loaded[o] for o in upto}, plan)
             cache.put("results", key, hit)
         results[q] = hit

@@ -8,7 +8,7 @@ from .cache import Cache, _sha, git_commit
 from .compute import compute_results
 from .discovery import discover_quarters, load_pages
 from .options import BuildOptions, InvalidInputError
-from .validate import validate_quarters
+from .validate import held_back, validate_quarters
 
 
 # --------------------------------------------------------------------------- stage: contexts
@@ -68,6 +68,6 @@ def contexts_from_data(data_dir: Path, plan_dir: Path | None = None):
         raise InvalidInputError("Không có quý nào hợp lệ / no valid quarter: "
                                 + "; ".join(v.first_error for v in verdicts.values()))
     plan = load_plan(plan_path)
-    results, _ = compute_results(opts, good, loaded, cache, plan, plan_path)
-    failed = {q: v.first_error for q, v in verdicts.items() if not v.ok}
-    return make_contexts(opts, load_pages(), good, verdicts, results, plan, git_commit(), failed)
+    results, _ = compute_results(opts, good, loaded, cache, plan, plan_path,
+                                 digests={q: verdicts[q].digest for q in good})
+    return make_contexts(opts, load_pages(), good, verdicts, results, plan, git_commit(), held_back(verdicts))

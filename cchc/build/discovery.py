@@ -30,13 +30,14 @@ def discover_quarters(data_dir: Path, requested: list[str] | None = None) -> lis
     """
     if not data_dir.is_dir():
         raise InvalidInputError(f"Không có thư mục dữ liệu {data_dir} / data folder not found")
+    bad = [q for q in requested or () if not is_quarter_id(q)]
+    if bad:
+        raise InvalidInputError(
+            "Mã quý không hợp lệ / invalid quarter id: " + ", ".join(repr(b) for b in bad)
+            + " (phải có dạng YYYYQn, ví dụ 2026Q3 / must look like 2026Q3)")
+    check_quarter_folder_names(data_dir)
     found = sorted((p.name for p in data_dir.iterdir() if p.is_dir() and is_quarter_id(p.name)), key=parse_quarter)
     if requested:
-        bad = [q for q in requested if not is_quarter_id(q)]
-        if bad:
-            raise InvalidInputError(
-                "Mã quý không hợp lệ / invalid quarter id: " + ", ".join(repr(b) for b in bad)
-                + " (phải có dạng YYYYQn, ví dụ 2026Q3 / must look like 2026Q3)")
         missing = [q for q in requested if q not in found]
         if missing:
             raise InvalidInputError(
@@ -45,6 +46,22 @@ def discover_quarters(data_dir: Path, requested: list[str] | None = None) -> lis
     if not found:
         raise InvalidInputError(f"Không tìm thấy thư mục quý nào (YYYYQn) trong {data_dir} / no quarter folders found")
     return found
+
+
+def check_quarter_folder_names(data_dir: Path) -> None:
+    """A folder that looks like a quarter but is not named exactly ``YYYYQn``
+    in ASCII (``202６Q3`` with a full-width digit, ``2026q3``, ``2026Q3`` plus
+    an invisible character) is an error, never silently skipped nor taken as
+    a second copy of a quarter."""
+    from ..periods import looks_like_quarter
+
+    bad = sorted(p.name for p in data_dir.iterdir() if p.is_dir() and looks_like_quarter(p.name))
+    if bad:
+        names = ", ".join(f"“{b}” ({ascii(b)})" for b in bad)
+        raise InvalidInputError(
+            f"Tên thư mục quý không hợp lệ / invalid quarter folder name: {names} — chỉ dùng chữ số và chữ Q "
+            "thông thường (ASCII), đúng dạng YYYYQn, ví dụ 2026Q3; hãy đổi tên thư mục / use plain ASCII digits "
+            "and a capital Q, exactly like 2026Q3; rename the folder")
 
 
 def quarter_digest(opts: BuildOptions, quarter: str) -> str:

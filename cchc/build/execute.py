@@ -74,12 +74,14 @@ def plan_jobs(opts: BuildOptions, pages_cfg: dict, quarters: list[str], contexts
     return jobs
 
 
-def _execute_one(nb_in: str, nb_out: str, parameters: dict, kernel: str, title: str) -> None:
+def _execute_one(nb_in: str, nb_out: str, parameters: dict, kernel: str, title: str, timeout: int = 600) -> None:
     """Run one notebook with papermill (in a worker process) and set its title."""
     import nbformat
     import papermill
 
+    # a cell running longer than ``timeout`` seconds is stopped (an error): a hostile input never hangs a build
     papermill.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel, progress_bar=False,
+                               execution_timeout=timeout,
                                cwd=str(Path(nb_in).parent), request_save_on_cell_execute=True)
     set_front_matter(Path(nb_out), title)
 
@@ -163,30 +165,34 @@ def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache,
 
     def run(kernel, job):
         t = time.perf_counter()
-        run_notebook(kernel, str(job.notebook), str(outs[job.name]), job.parameters, kernel_name)
+        run_notebook(kernel, str(job.notebook), str(outs[job.name]), job.parameters, kernel_name,
+                     timeout=opts.cell_timeout)
         set_front_matter(outs[job.name], job.title)
         seconds[job.name] = round(time.perf_counter() - t, 2)
 
-    for outcome in run_all(longest_first(todo, seconds), run, kernel_name, NOTEBOOKS, opts.jobs,
-                           opts.work_dir / "logs" / "kernels.log"):
-        job, out = outcome.item, outs[outcome.item.name]
-        if outcome.error is not None:  # keep the partly executed notebook where the message says
-            failed_dir = opts.work_dir / "failed"
-            failed_dir.mkdir(parents=True, exist_ok=True)
-            kept = failed_dir / out.name
-            if out.exists():
-                shutil.move(str(out), kept)
-            failures.append((job, kept, outcome.error))
-            continue
-        target = cache.path("notebooks", job.key, ".ipynb")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(out, target)
-        done[job.name] = target
-        summary.executed += 1
-        if bar:
-            bar.update(1)
-        else:
-            log.info("  đã chạy / executed %s", job.name)
+    try:
+        for outcome in run_all(longest_first(todo, seconds), run, kernel_name, NOTEBOOKS, opts.jobs,
+                               opts.work_dir / "logs" / "kernels.log"):
+            job, out = outcome.item, outs[outcome.item.name]
+            if outcome.error is not None:  # keep the partly executed notebook where the message says
+                failed_dir = opts.work_dir / "failed"
+                failed_dir.mkdir(parents=True, exist_ok=True)
+                kept = failed_dir / out.name
+                if out.exists():
+                    shutil.move(str(out), kept)
+                failures.append((job, kept, outcome.error))
+                continue
+            target = cache.path("notebooks", job.key, ".ipynb")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(out, target)
+            done[job.name] = target
+            summary.executed += 1
+            if bar:
+                bar.update(1)
+            else:
+                log.info("  đã chạy / executed %s", job.name)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)  # finished notebooks are in the cache, failed ones in failed/
     if bar:
         bar.close()
     seconds_file.write_text(json.dumps(seconds, indent=0, sort_keys=True), encoding="utf-8")

@@ -48,6 +48,9 @@ class BuildOptions:
     work_dir: Path | None = None  # default: _build/ for site/, else _build-<name>/ beside the site
     cache_dir: Path = Path(os.environ.get("CCHC_CACHE_DIR", ROOT / ".cache"))
     progress: bool | None = None  # None: a bar when stderr is a terminal
+    # seconds one notebook cell may run before papermill stops it (a hostile
+    # input must not hang a build); CCHC_CELL_TIMEOUT overrides
+    cell_timeout: int = int(os.environ.get("CCHC_CELL_TIMEOUT", "600"))
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir).resolve()

@@ -73,9 +73,13 @@ def render_unpublished(opts: BuildOptions, staging: Path):
     new_dir = opts.site_dir.parent / f".{opts.site_dir.name}.new-{os.getpid()}"
     if new_dir.exists():
         shutil.rmtree(new_dir)
-    result = render_site(staging, new_dir, opts.renderer)
-    log.info("Trình dựng trang / renderer: %s", result.renderer)
-    scan_site(new_dir)
+    try:
+        result = render_site(staging, new_dir, opts.renderer)
+        log.info("Trình dựng trang / renderer: %s", result.renderer)
+        scan_site(new_dir)
+    except BaseException:
+        shutil.rmtree(new_dir, ignore_errors=True)  # nothing half-built is left beside the site
+        raise
     return new_dir, result
 
 

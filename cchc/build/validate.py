@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .cache import Cache, _sha, dir_digest, package_digest
 from .discovery import quarter_digest
-from .options import BuildOptions
+from .options import BuildOptions, InvalidInputError
 
 
 # --------------------------------------------------------------------------- stage: validate
@@ -22,7 +22,9 @@ class Verdict:
     warnings: int
     quality: dict
     report: str
-    first_error: str = ""
+    first_error: str = ""  # PRIVATE (terminal, report): may name files and paths
+    public_reason: str = ""  # for public pages: the broken rule in words, which data it concerns; no paths
+    digest: str = ""  # quarter_digest of exactly the bytes this verdict is about
 
 
 def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> tuple[dict[str, Verdict], dict]:
@@ -36,20 +38,24 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
     loaded: dict = {}
     todo = []
     for q in quarters:
-        key = _sha("validate", rules, q, quarter_digest(opts, q))  # the folder name is checked too
+        digest = quarter_digest(opts, q)
+        key = _sha("validate", rules, q, digest)  # the folder name is checked too
         hit = cache.get("validation", key)
         if hit is not None:
+            hit.digest = digest
             verdicts[q] = hit
         else:
-            todo.append((q, key))
+            todo.append((q, key, digest))
     if todo:
         from .. import validation
 
-        for (q, key), result in zip(todo, _validate_each(opts, [q for q, _ in todo])):
+        for (q, key, digest), result in zip(todo, _validate_each(opts, [t[0] for t in todo])):
+            if quarter_digest(opts, q) != digest:
+                raise changed_error(q, "trong khi đang kiểm tra", "while they were being checked")
             verdict = Verdict(
                 quarter=q, ok=result.ok, errors=result.errors, warnings=result.warnings,
                 quality=validation.quality_summary(result), report=validation.format_report([result]),
-                first_error=_first_error(result))
+                first_error=_first_error(result), public_reason=public_reason(result), digest=digest)
             cache.put("validation", key, verdict)
             verdicts[q] = verdict
             if result.ok and result.data is not None:
@@ -85,6 +91,33 @@ def _first_error(result) -> str:
         if f.level == "error":
             return f"{f.file}: {f.rule_vi} / {f.rule_en}"
     return ""
+
+
+def changed_error(quarter: str, when_vi: str, when_en: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"Tệp dữ liệu của quý {quarter} đã thay đổi {when_vi}; không công bố gì, hãy chạy lại khi đã chép xong tệp / "
+        f"the data files of {quarter} changed {when_en}; nothing published, run the build again once the files "
+        "are in place")
+
+
+def public_reason(result) -> str:
+    """Why a quarter is held back, for the public pages: the rule of its first
+    error in plain Vietnamese and the kind of data concerned ("Danh sách hồ
+    sơ TTHC"), never a file name, a path or a value."""
+    from .. import contract
+
+    labels = {n: spec.get("label_vi", n) for n, spec in contract.inputs().items()}
+    for f in result.failures:
+        if f.level == "error":
+            stem = Path(str(f.file)).stem.lower() if f.file else ""
+            what = labels.get(stem)
+            return f"{what}: {f.rule_vi}" if what else f.rule_vi
+    return ""
+
+
+def held_back(verdicts: dict) -> dict[str, str]:
+    """Quarter -> public reason, for every quarter that failed validation."""
+    return {q: v.public_reason or "dữ liệu chưa đạt kiểm tra" for q, v in verdicts.items() if not v.ok}
 
 
 def write_validation_report(opts: BuildOptions, verdicts: dict[str, Verdict]) -> Path:

@@ -165,14 +165,17 @@ class WarmKernel:
             pass
 
 
-def run_notebook(kernel: WarmKernel, nb_in: str, nb_out: str, parameters: dict, kernel_name: str) -> None:
-    """papermill.execute_notebook on ``kernel`` (fresh namespace)."""
+def run_notebook(kernel: WarmKernel, nb_in: str, nb_out: str, parameters: dict, kernel_name: str,
+                 timeout: int | None = None) -> None:
+    """papermill.execute_notebook on ``kernel`` (fresh namespace). A cell
+    running longer than ``timeout`` seconds is stopped (an error): a hostile
+    input never hangs a build."""
     import papermill
 
     register_engine()
     papermill.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel_name,
                                engine_name=ENGINE, progress_bar=False, request_save_on_cell_execute=True,
-                               km=kernel.km, fresh_cwd=str(Path(nb_in).parent))
+                               km=kernel.km, fresh_cwd=str(Path(nb_in).parent), execution_timeout=timeout)
 
 
 @dataclass

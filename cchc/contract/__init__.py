@@ -31,3 +31,8 @@ def columns(name: str) -> dict:
 
 def personal_data() -> dict:
     return contract()["personal_data"]
+
+
+def limits() -> dict:
+    """Size limits of the inputs (``max_cell_chars``, ``manifest_max_bytes``, …)."""
+    return contract()["limits"]

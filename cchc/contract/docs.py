@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import inputs, personal_data
+from . import inputs, limits, personal_data
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "data" / "README.md"
@@ -114,6 +114,15 @@ tệp xuất từ hệ thống vào một thư mục của quý, kiểm tra, r�
   nhận cả chữ, ví dụ “Trực tuyến” = `2`, “Có” = `1`, “Không” = `0`.
 - Ô để trống nghĩa là không có giá trị. Dòng trống hoàn toàn bị bỏ qua. Số dòng
   trong thông báo lỗi là số dòng bạn thấy trong Excel (tính cả dòng tiêu đề).
+- **Ký tự ẩn và chữ số toàn độ rộng**: mọi ô được chuẩn hóa khi đọc (Unicode
+  NFKC): khoảng trắng không ngắt dòng thành khoảng trắng thường, chữ số toàn độ
+  rộng (`２０２６`) thành chữ số thường, các ký tự vô hình (khoảng trắng độ rộng
+  0, BOM, dấu gạch mềm…) bị bỏ. Vì vậy `HS001` và `HS001` có dính ký tự vô hình
+  là **cùng một mã** (bị báo trùng mã nếu xuất hiện hai lần).
+- **Giới hạn kích thước**: một ô tối đa {max_cell_chars} ký tự (dài hơn là lỗi,
+  nêu số dòng); tệp `.xlsx` khi giải nén tối đa {xlsx_max_mib} MiB và không phần
+  nào lớn hơn 1 MiB được nén quá {xlsx_max_ratio} lần (tệp “bom nén” bị từ chối
+  trước khi đọc); `quarter.yml` tối đa {manifest_max_bytes} byte.
 
 ## 3. Dữ liệu cá nhân — không bao giờ được công bố
 
@@ -125,6 +134,15 @@ không được công bố. Tốt nhất là xóa các cột này trước khi c
 `data/`.
 
 {personal_table}
+
+Trong các cột văn bản tự do (ghi chú, văn bản minh chứng, tên đơn vị, lĩnh
+vực…), **số điện thoại** (mọi cách viết: `0912 345 678`, `0912.345.678`,
+`(028) 3823 4567`, `+84 912 345 678`, `ĐT0912345678`), **số CCCD/CMND** (12
+hoặc 9 chữ số, kể cả viết `079.123.456.789`) và **địa chỉ thư điện tử** được
+thay bằng `[đã ẩn]` ngay khi đọc tệp. Trang “Chất lượng dữ liệu” chỉ công bố số
+ô đã ẩn theo từng tệp và cột; số dòng chỉ có trong báo cáo kiểm tra nội bộ
+(`_build/reports/`). Số tiền (`150.000.000 đồng`) và số văn bản
+(`Số 123/QĐ-UBND`) được giữ nguyên.
 
 ## 4. Tệp mô tả quý `quarter.yml`
 
@@ -190,8 +208,12 @@ CSV may be UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1258,
 separated by comma, semicolon or tab; XLSX may have title rows above the
 header row. Vietnamese display headers are accepted (section 5 lists them per
 column). Dates are ISO 8601 or day-first `dd/mm/yyyy[ HH:MM[:SS]]` — never
-month-first. Personal-data columns (section 3) are dropped when a file is read
-and are never stored or published; only aggregates are published. In
+month-first. Every cell is normalised (NFKC, invisible characters removed), a
+cell holds at most {max_cell_chars} characters, and .xlsx files are checked for
+zip bombs before they are opened. Personal-data columns (section 3) are dropped
+when a file is read and are never stored or published; phone numbers, ID
+numbers and e-mail addresses inside free text are replaced by `[đã ẩn]` when
+read; only aggregates are published. In
 `quarter.yml`, `cutoff` marks a provisional quarter (the cut-off date replaces
 the quarter end) and `sample: true` marks sample data. Check a quarter with
 `.venv/bin/python pipeline.py validate --quarter 2026Q4`, then build the site
@@ -288,12 +310,17 @@ def render() -> str:
     """The full text of data/README.md."""
     names_en = ", ".join(f"`{n}` ({spec.get('label_en', n)}{'' if spec.get('required') else ', optional'})"
                          for n, spec in inputs().items())
+    lim = limits()
     text = TEMPLATE.format(
         routine=ROUTINE.read_text(encoding="utf-8").strip(),
         files_table=files_table(),
         personal_table=personal_table(),
         column_sections=column_sections(),
         input_names_en=names_en,
+        max_cell_chars=f"{lim['max_cell_chars']:,}".replace(",", "."),
+        xlsx_max_mib=f"{lim['xlsx_max_uncompressed_bytes'] // (1024 * 1024):,}".replace(",", "."),
+        xlsx_max_ratio=lim["xlsx_max_ratio"],
+        manifest_max_bytes=f"{lim['manifest_max_bytes']:,}".replace(",", "."),
     )
     return text.rstrip("\n") + "\n"
 

@@ -567,16 +567,17 @@ def _is_ignorable(p: Path) -> bool:
 def _check_folder(folder: Path, data_dir: Path | None) -> tuple[str | None, str | None]:
     """``(reason_vi, reason_en)`` when the folder must be rejected, else ``(None, None)``."""
     name = folder.name
-    if ".." in folder.parts or not QUARTER_RE.match(name):
-        return (f"“{folder}” không phải thư mục quý dạng YYYYQn",
-                f"'{folder}' is not a quarter folder named like 2026Q3")
+    if ".." in folder.parts or not QUARTER_RE.fullmatch(name):
+        shown = f"{folder}" + ("" if name.isascii() and name.isprintable() else f" = {ascii(name)}")
+        return (f"“{shown}” không phải thư mục quý dạng YYYYQn (chỉ chữ số ASCII và chữ Q, ví dụ 2026Q3)",
+                f"'{shown}' is not a quarter folder named like 2026Q3 (ASCII digits and Q only)")
     base = Path(data_dir) if data_dir is not None else folder.parent
     try:
         resolved = folder.resolve(strict=False)
         base_resolved = base.resolve(strict=False)
     except (OSError, RuntimeError):
         return ("không xác định được đường dẫn thư mục", "the folder path cannot be resolved")
-    if resolved.parent != base_resolved or not QUARTER_RE.match(resolved.name):
+    if resolved.parent != base_resolved or not QUARTER_RE.fullmatch(resolved.name):
         return (f"thư mục {name} trỏ ra ngoài thư mục dữ liệu", f"folder {name} leads outside the data folder")
     if not resolved.is_dir():
         return (f"không có thư mục {name}", f"no such folder {name}")
@@ -596,7 +597,7 @@ def _read_plan_ids(plan_dir: Path) -> tuple[set[str] | None, set[str] | None, st
 
 
 def _manifest_check(folder: Path, qv: QuarterValidation) -> Manifest | None:
-    from ..loader import LoadError, read_manifest
+    from ..loader import LoadError, read_manifest, read_manifest_doc
 
     path = folder / MANIFEST_NAME
     if not path.is_file():
@@ -608,9 +609,9 @@ def _manifest_check(folder: Path, qv: QuarterValidation) -> Manifest | None:
     except LoadError as e:
         mismatch = False
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-            q = str(doc.get("quarter", "")).strip() if isinstance(doc, dict) else ""
-            mismatch = bool(QUARTER_RE.match(q)) and q != folder.name
+            doc = read_manifest_doc(path)  # bounded and alias-free, like read_manifest
+            q = str(doc.get("quarter", "")).strip()
+            mismatch = bool(QUARTER_RE.fullmatch(q)) and q != folder.name
         except Exception:  # noqa: BLE001
             pass
         if mismatch:
@@ -623,6 +624,8 @@ def _manifest_check(folder: Path, qv: QuarterValidation) -> Manifest | None:
         return None
     qv._record(True)  # valid
     qv._record(True)  # quarter matches the folder (read_manifest enforces it)
+    for fld in manifest.masked:
+        qv._fail(make_failure("personal_data_masked", MANIFEST_NAME, fld, failed_count=1))
     return manifest
 
 
@@ -648,7 +651,7 @@ def validate_quarter(folder: Path, plan_dir: Path, *, data_dir: Path | None = No
     # 1. The folder.
     vi, en = _check_folder(folder, data_dir)
     if vi is not None:
-        qv.quarter = folder.name if QUARTER_RE.match(folder.name) else str(folder)
+        qv.quarter = folder.name if QUARTER_RE.fullmatch(folder.name) else str(folder)
         qv._fail(make_failure("bad_quarter_folder", str(folder), detail_vi=vi, detail_en=en))
         return qv
     qv._record(True)
@@ -675,9 +678,13 @@ def validate_quarter(folder: Path, plan_dir: Path, *, data_dir: Path | None = No
         else:
             unknown.append(p.name)
     if unknown:
-        qv._fail(make_failure("unknown_file", ", ".join(unknown), failed_count=len(unknown),
-                              detail_vi="đuôi tệp phải là .csv hoặc .xlsx, tên theo hợp đồng dữ liệu",
-                              detail_en="files must be named after a contract input, .csv or .xlsx"))
+        # Only the count is public: a stray file's name may be a person's name
+        # ("DS nguoi nop - Nguyen Van An.xlsx"); the names go in the detail,
+        # which only the private report shows.
+        stray = ", ".join(unknown)
+        qv._fail(make_failure("unknown_file", qid, failed_count=len(unknown),
+                              detail_vi=f"{stray} — tên tệp phải theo hợp đồng dữ liệu, đuôi .csv hoặc .xlsx",
+                              detail_en=f"{stray} — files must be named after a contract input, .csv or .xlsx"))
     for name in names:
         if not contract.input_spec(name).get("required"):
             continue
@@ -733,6 +740,7 @@ def validate_quarter(folder: Path, plan_dir: Path, *, data_dir: Path | None = No
                                   detail_vi=f"đã bỏ: {cols}", detail_en=f"dropped: {cols}"), stats)
         else:
             qv._record(True, stats)
+        _report_cells(qv, table, file, stats)
         from ..loader import header_key
 
         leaked = sorted({c for c in [*table.raw.columns, *table.df.columns] if header_key(c) in personal})
@@ -786,6 +794,27 @@ def _commentary_check(folder: Path, qv: QuarterValidation) -> None:
         return
     qv._record(True)
 
+_MAX_DETAIL_ROWS = 200
+
+
+def _rows_detail(rows) -> tuple[str, str]:
+    rows = [int(r) for r in rows]
+    shown = ", ".join(map(str, rows[:_MAX_DETAIL_ROWS])) + (", …" if len(rows) > _MAX_DETAIL_ROWS else "")
+    return f"dòng {shown}", f"rows {shown}"
+
+
+def _report_cells(qv: QuarterValidation, table: Table, file: str, stats: FileStats) -> None:
+    """Cells the loader masked (personal data in free text: a warning, counted
+    per file and column; the rows only in the private report) and cells over
+    the length limit (an error giving the rows)."""
+    for check, found in (("personal_data_masked", table.masked), ("cell_too_long", table.too_long)):
+        if not found:
+            qv._record(True, stats)
+        for col, rows in found.items():
+            vi, en = _rows_detail(rows) if len(rows) > MAX_EXAMPLES else (None, None)
+            qv._fail(make_failure(check, file, col, failed_count=len(rows), example_rows=rows,
+                                  detail_vi=vi, detail_en=en), stats)
+
 
 def _membership(qv: QuarterValidation, tables, files, name: str, column: str, allowed: set | None,
                 check_id: str) -> None:
@@ -816,7 +845,7 @@ def validate_all(data_dir: Path, quarters, plan_dir: Path, **kw) -> list[Quarter
     out = []
     for q in quarters:
         q = str(q)
-        if not QUARTER_RE.match(q):
+        if not QUARTER_RE.fullmatch(q):
             qv = QuarterValidation(quarter=q, folder=Path(q))
             qv._fail(make_failure("bad_quarter_folder", q,
                                   detail_vi=f"“{q}” không phải mã quý dạng YYYYQn",
@@ -828,7 +857,12 @@ def validate_all(data_dir: Path, quarters, plan_dir: Path, **kw) -> list[Quarter
 
 
 def discover_quarters(data_dir: Path) -> list[str]:
-    """Quarter ids of the folders of ``data_dir`` (folders not named YYYYQn are not quarters)."""
+    """Quarter ids of the folders of ``data_dir``, then the folders that only
+    look like one (``202６Q3``, ``2026q3``): validating those reports them
+    (check ``bad_quarter_folder``) instead of skipping them silently."""
+    from ..periods import looks_like_quarter
+
     data_dir = Path(data_dir)
-    return sorted((p.name for p in data_dir.iterdir() if p.is_dir() and QUARTER_RE.match(p.name)),
-                  key=lambda q: (int(q[:4]), int(q[5])))
+    dirs = [p.name for p in data_dir.iterdir() if p.is_dir()]
+    return (sorted((d for d in dirs if QUARTER_RE.fullmatch(d)), key=lambda q: (int(q[:4]), int(q[5])))
+            + sorted(d for d in dirs if looks_like_quarter(d)))

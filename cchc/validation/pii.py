@@ -5,15 +5,12 @@ dropped when the inputs are read (cchc.loader). This scan is the last line of
 defence before publishing: every ``.html``, ``.csv``, ``.json``, ``.svg`` and
 ``.txt`` file of the built site is searched for
 
-* a citizen ID number (CCCD 12 digits, CMND 9 digits): a standalone run of
-  exactly 9 or 12 digits — not part of a longer digit run, of a word or hex
-  string (commit ids, element ids), of a CSS colour, or of a number written
-  with separators (``1.250.000``, ``0,123456789``, ``123456789.5``);
-* a Vietnamese phone number: ``0`` + a non-zero digit + 8–9 more digits, or
-  ``+84``/``0084`` + 9–10 digits, with optional spaces, dots or dashes between
-  digit groups (``0912 345 678``, ``0912.345.678``, ``+84 912-345-678``);
-  decimals (``0.123456789``) and dates (``01-07-2026 08:30``) do not match;
-* an e-mail address (not ``logo@2x.png``-style asset names).
+what :func:`cchc.privacy.find_pii` finds after :func:`cchc.privacy.normalise_text`
+— the same detector and normaliser that mask personal data in every text
+cell when the inputs are read, so that the two can never disagree: phone
+numbers (any grouping, +84, brackets, a label glued in front), 9- and 12-digit
+identity numbers and e-mail addresses; not money, document numbers, dates,
+decimals or other digit runs (rules in :mod:`cchc.privacy`).
 
 CSV files are read cell by cell (a comma is a field separator there, not a
 decimal mark); other files line by line. Long base64 blobs (inline images,
@@ -28,29 +25,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..privacy import find_pii, normalise_text
+
 SCANNED_SUFFIXES = (".html", ".htm", ".csv", ".json", ".svg", ".txt")
 
-_SEP = r"[ .\-]"
-# 9 or 12 digits, not touching a word character, '#', or a digit group of the
-# same number (digit + separator before, separator + digit after).
-CITIZEN_ID_RE = re.compile(
-    r"(?<![\w#])(?<!\d[.,])(?<!\d[.,] )(?:\d{12}|\d{9})(?!\w)(?![.,]\d)"
-)
-PHONE_RE = re.compile(
-    r"(?<![\w+#])(?<!\d[.,\-])(?<![.,]\d)"
-    r"(?:"
-    r"(?:\+84|0084)" + _SEP + r"?\d(?:" + _SEP + r"?\d){8,9}"
-    r"|"
-    r"0(?!\d[-./]\d{1,2}[-./]\d{2,4})[1-9](?:" + _SEP + r"?\d){8,9}"
-    r")"
-    r"(?!" + _SEP + r"?\d)(?!\w)"
-)
-EMAIL_RE = re.compile(
-    r"(?<![\w.+\-])[A-Za-z0-9][\w.+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.([A-Za-z]{2,24})(?![\w\-])"
-)
-_ASSET_TLDS = {"png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "css", "js", "mjs",
-               "woff", "woff2", "ttf", "otf", "json", "html", "htm", "map", "txt", "csv", "pdf"}
 _BASE64_RE = re.compile(r"[A-Za-z0-9+/]{80,}={0,2}")
 _MAX_EXCERPT = 30
 
@@ -77,27 +55,12 @@ def mask(s: str) -> str:
 
 
 def find_in_text(text: str) -> list[tuple[str, int, int]]:
-    """(kind, start, end) of every suspicious span of ``text``."""
+    """(kind, start, end) of every suspicious span of ``normalise_text(text)``
+    (offsets into the normalised text; base64 blobs are skipped)."""
+    text = normalise_text(text)
     # Blank out base64 blobs (same length, so offsets stay valid).
     text = _BASE64_RE.sub(lambda m: " " * len(m.group(0)), text)
-    spans: list[tuple[str, int, int]] = []
-    for m in EMAIL_RE.finditer(text):
-        if m.group(1).lower() in _ASSET_TLDS:
-            continue
-        spans.append(("email", m.start(), m.end()))
-    taken = [(s, e) for _, s, e in spans]
-
-    def free(s, e):
-        return all(e <= a or s >= b for a, b in taken)
-
-    for m in PHONE_RE.finditer(text):
-        if free(m.start(), m.end()):
-            spans.append(("phone", m.start(), m.end()))
-            taken.append((m.start(), m.end()))
-    for m in CITIZEN_ID_RE.finditer(text):
-        if free(m.start(), m.end()):
-            spans.append(("citizen_id", m.start(), m.end()))
-    return sorted(spans, key=lambda t: t[1])
+    return find_pii(text)
 
 
 def _excerpt(text: str, start: int, end: int, spans) -> str:
@@ -125,6 +88,7 @@ def scan_text(text: str, file: str = "<text>", *, csv_cells: bool = False) -> li
             last_line = 1
             for row in reader:
                 for cell in row:
+                    cell = normalise_text(cell)
                     spans = find_in_text(cell)
                     for kind, s, e in spans:
                         findings.append(Finding(file, last_line, kind, _excerpt(cell, s, e, spans)))
@@ -133,6 +97,7 @@ def scan_text(text: str, file: str = "<text>", *, csv_cells: bool = False) -> li
         except csv.Error:
             findings = []  # not really CSV: fall back to lines
     for lineno, line in enumerate(text.splitlines(), start=1):
+        line = normalise_text(line)
         spans = find_in_text(line)
         for kind, s, e in spans:
             findings.append(Finding(file, lineno, kind, _excerpt(line, s, e, spans)))

@@ -164,3 +164,120 @@ def gen_symlink_escape(folder: Path) -> None:
     shutil.copyfile(TEMPLATE / "ho_so.csv", outside)
     (folder / "ho_so.csv").unlink()
     (folder / "ho_so.csv").symlink_to(outside)
+
+
+# --------------------------------------------------------------------------
+# Privacy and hostile content (issue 10)
+# --------------------------------------------------------------------------
+
+def _edit_csv(path: Path, edit) -> None:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    edit(rows)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def gen_pii_free_text(folder: Path) -> None:
+    """Phone, identity numbers and an e-mail in free-text cells, written the
+    way real exports write them (non-breaking spaces, full-width digits, a
+    label glued to the number, +84, brackets, dots); next to them money and a
+    document number that must stay as they are."""
+    def tien_do(rows):
+        h = rows[0]
+        rows[1][h.index("GhiChu")] = "Liên hệ ĐT0912345678 (anh Bình)"
+        rows[2][h.index("GhiChu")] = "Gọi\u00a00912\u00a0345\u00a0678 hoặc (028) 3823 4567"
+        rows[2][h.index("MinhChung")] = "Quyết định số 123456789/QĐ-UBND, kinh phí 150.000.000 đồng"
+
+    def bao_cao(rows):
+        h = rows[0]
+        rows[1][h.index("MinhChung")] = ("Báo cáo số 20/BC-UBND; người lập: CCCD 079.123.456.789, "
+                                         "\uff0b\uff18\uff14 \uff19\uff11\uff12 \uff13\uff14\uff15 \uff16\uff17\uff18, "
+                                         "150000000 đồng")
+
+    def phan_anh(rows):
+        rows[1][rows[0].index("LinhVuc")] = "Hộ tịch (gửi từ nguyen.van.an@gmail.com)"
+
+    _edit_csv(folder / "tien_do.csv", tien_do)
+    _edit_csv(folder / "bao_cao.csv", bao_cao)
+    _edit_csv(folder / "phan_anh.csv", phan_anh)
+
+
+def gen_invisible_id_duplicates(folder: Path) -> None:
+    """HS001 three times: plain, with a zero-width space, behind a byte-order
+    mark (rows 2, 7, 8); MaTTHC 1.001 with a zero-width joiner still matches
+    the catalogue."""
+    def edit(rows):
+        h = rows[0]
+        for mark in ("HS001\u200b", "\ufeffHS001"):
+            r = list(rows[1])
+            r[h.index("MaHoSo")] = mark
+            r[h.index("MaTTHC")] = "1.001\u200d"
+            rows.append(r)
+
+    _edit_csv(folder / "ho_so.csv", edit)
+
+
+def gen_cell_too_long(folder: Path) -> None:
+    """A 5,000-character note in tien_do GhiChu on row 3."""
+    def edit(rows):
+        rows[2][rows[0].index("GhiChu")] = "Đang triển khai. " * 300
+
+    _edit_csv(folder / "tien_do.csv", edit)
+
+
+def gen_manifest_billion_laughs(folder: Path) -> None:
+    """quarter.yml of ~400 bytes whose nested aliases would expand to 9^9 strings."""
+    lines = ['a: &a ["ha","ha","ha","ha","ha","ha","ha","ha","ha"]']
+    for prev, cur in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    text = (TEMPLATE / "quarter.yml").read_text(encoding="utf-8")
+    (folder / "quarter.yml").write_text(text + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def gen_manifest_too_big(folder: Path) -> None:
+    """quarter.yml padded with a 1 MB comment."""
+    text = (TEMPLATE / "quarter.yml").read_text(encoding="utf-8")
+    (folder / "quarter.yml").write_text(text + "\n#" + "x" * 1_000_000 + "\n", encoding="utf-8")
+
+
+def gen_manifest_long_value(folder: Path) -> None:
+    """quarter.yml whose source is 100,000 characters long."""
+    text = (TEMPLATE / "quarter.yml").read_text(encoding="utf-8").replace("source:", "old_source:")
+    (folder / "quarter.yml").write_text(text + "\nsource: " + "x" * 3000 + "\n", encoding="utf-8")
+
+
+def gen_stray_personal_file(folder: Path) -> None:
+    """A stray spreadsheet named after a person left in the quarter folder."""
+    shutil.copyfile(TEMPLATE / "ho_so.csv", folder / "DS nguoi nop - Nguyen Van An.xlsx")
+
+
+def gen_xlsx_string_bomb(folder: Path) -> None:
+    """A small ho_so.xlsx whose shared strings unpack to a 20 MB cell (TenTTHC, row 3)."""
+    import zipfile
+
+    rows = _template_rows("ho_so.csv")
+    rows[2][rows[0].index("TenTTHC")] = "PLACEHOLDER-CELL"
+    (folder / "ho_so.csv").unlink()
+    plain = folder / "plain.xlsx"
+    _write_xlsx(plain, rows)
+    huge = ("Chứng thực " * 2_000_000).encode("utf-8")
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(folder / "ho_so.xlsx", "w", zipfile.ZIP_DEFLATED,
+                                                        compresslevel=9) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, data.replace(b"PLACEHOLDER-CELL", huge))
+    plain.unlink()
+
+
+def gen_xlsx_long_cell(folder: Path) -> None:
+    """ho_so.xlsx with a 30,000-character TenTTHC on row 4 (not compressed enough to be a bomb)."""
+    import random
+
+    rnd = random.Random(10)
+    rows = _template_rows("ho_so.csv")
+    rows[3][rows[0].index("TenTTHC")] = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(30_000))
+    (folder / "ho_so.csv").unlink()
+    _write_xlsx(folder / "ho_so.xlsx", rows)
