@@ -14,6 +14,7 @@ Commands:
     python pipeline.py build [--data DIR] [--site DIR] [--quarter 2026Q1 ...] [--jobs N] [--keep-going]
     python pipeline.py validate [--data DIR] [--quarter ...]
     python pipeline.py render              re-render from the last executed notebooks
+    python pipeline.py report --quarter 2026Q3 [--data DIR] [--out DIR]   the quarter's CCHC report (DOCX)
     python pipeline.py clean
     python pipeline.py serve [--port N]    preview the built site on localhost
     python pipeline.py new-quarter 2027Q1 [--data DIR] [--sample]
@@ -63,6 +64,12 @@ def parse_args(argv):
     sp = sub.add_parser("render", help="re-render from the last executed notebooks")
     common(sp)
     sp.add_argument("--renderer", choices=["auto", "quarto", "fallback"], default="auto")
+
+    sp = sub.add_parser("report", help="the quarter's CCHC report, bao-cao-cchc-<YYYYQn>.docx")
+    common(sp, site=False)
+    sp.add_argument("--quarter", required=True, metavar="YYYYQn")
+    sp.add_argument("--out", type=Path, default=ROOT / "_build" / "reports",
+                    help="output folder (default: _build/reports/)")
 
     sp = sub.add_parser("clean", help="remove site/, _build/ and .cache/")
     common(sp)
@@ -143,6 +150,19 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    import time
+
+    from cchc import report
+
+    t0 = time.perf_counter()
+    path, warnings = report.run(args.quarter, args.data, args.out)
+    for w in warnings:
+        print(f"Cảnh báo / warning: {w}", file=sys.stderr)
+    print(f"Báo cáo / report: {path} ({time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
 def cmd_clean(args) -> int:
     for p in b.clean(options(args)):
         print(f"Đã xóa / removed {p}")
@@ -207,8 +227,8 @@ def cmd_collect(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate, "render": cmd_render, "clean": cmd_clean,
-            "serve": cmd_serve, "new-quarter": cmd_new_quarter, "templates": cmd_templates,
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "render": cmd_render, "report": cmd_report,
+            "clean": cmd_clean, "serve": cmd_serve, "new-quarter": cmd_new_quarter, "templates": cmd_templates,
             "collect": cmd_collect}
 
 

@@ -1140,9 +1140,13 @@ def read_manifest(path: Path) -> Manifest:
         raise _manifest_error(path, "sample phải là true hoặc false", "sample must be true or false")
     # free text that the pages show: normalised and masked like every text cell
     source, n_masked = mask_pii(normalise_text(str(data.get("source") or "")).strip())
+    publish_report = data.get("publish_report", True)
+    if not isinstance(publish_report, bool):
+        raise _manifest_error(path, "publish_report phải là true hoặc false",
+                              "publish_report must be true or false")
     return Manifest(quarter=qid, cutoff=cutoff, sample=sample, source=source,
                     masked=("source",) if n_masked else (),
-                    exported_at=_as_local_datetime(data.get("exported_at"), path))
+                    exported_at=_as_local_datetime(data.get("exported_at"), path), publish_report=publish_report)
 
 
 def _is_ignorable(p: Path) -> bool:

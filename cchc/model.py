@@ -31,6 +31,7 @@ class Manifest:
     source: str = ""
     exported_at: datetime | None = None
     masked: tuple[str, ...] = ()  # fields whose personal data was replaced by [đã ẩn] on input ("source")
+    publish_report: bool = True  # the quarter's DOCX report goes on the site
 
     @property
     def provisional(self) -> bool:

@@ -71,6 +71,7 @@ def build(opts: BuildOptions) -> BuildSummary:
 
 def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
     from ..plan import load_plan
+    from ..report import publish as report_step
 
     stage = _Stages(summary)
     progress = sys.stderr.isatty() if opts.progress is None else opts.progress
@@ -104,6 +105,10 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
             contexts = write_contexts(opts, pages_cfg, good, verdicts, results, keys, plan, commit,
                                       held_back(verdicts))
 
+        with stage("report"):
+            reports = report_step.write_reports(opts, good, contexts, cache)
+            summary.report_warnings = reports.warnings
+
         with stage("execute"):
             jobs = plan_jobs(opts, pages_cfg, good, contexts)
             executed = execute_notebooks(opts, jobs, cache, summary, progress)
@@ -121,6 +126,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
         with stage("render"):
             staging = opts.work_dir / "staging"
             assemble_staging(opts, staging, good, executed, results, verdicts, commit)
+            report_step.stage_reports(staging, reports)
             new_dir, result = render_unpublished(opts, staging)
             summary.renderer = result.renderer
             (new_dir / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")

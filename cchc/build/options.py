@@ -83,6 +83,7 @@ class BuildSummary:
     unchanged: bool = False
     report_path: Path | None = None
     reports: list[str] = field(default_factory=list)
+    report_warnings: list[str] = field(default_factory=list)  # the quarterly DOCX reports (cchc.report)
 
     def lines(self) -> list[str]:
         out = []
@@ -91,6 +92,7 @@ class BuildSummary:
         for q, why in self.quarters_failed.items():
             out.append(f"KHÔNG công bố / NOT published: {q} — {why}")
         out.append(f"Cảnh báo dữ liệu / data warnings: {self.warnings}")
+        out += [f"Cảnh báo / warning: {w}" for w in self.report_warnings]
         out.append(f"Notebook đã chạy / executed: {self.executed}, dùng lại từ bộ đệm / from cache: {self.cached}")
         if self.renderer:
             out.append(f"Trình dựng trang / renderer: {self.renderer}")

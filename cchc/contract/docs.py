@@ -154,6 +154,7 @@ cutoff: 2026-11-20               # CHỈ khi số liệu tạm tính (chốt tr�
 sample: false                    # true nếu là dữ liệu mẫu, không phải số liệu thật
 source: "Hệ thống thông tin giải quyết TTHC tỉnh, xuất ngày 21/11/2026"
 exported_at: 2026-11-21T08:00:00+07:00
+publish_report: true             # false: không đăng báo cáo DOCX của quý lên trang
 ```
 
 - `quarter`: mã quý, trùng tên thư mục.
@@ -168,6 +169,12 @@ exported_at: 2026-11-21T08:00:00+07:00
   (hoặc bỏ dòng này).
 - `source`: nguồn số liệu (hệ thống, đơn vị, ngày xuất), được ghi trên trang.
 - `exported_at`: thời điểm xuất dữ liệu.
+- `publish_report` — **báo cáo quý**: mỗi lần tạo trang, báo cáo kết quả
+  thực hiện CCHC của quý (`bao-cao-cchc-<YYYYQn>.docx`, theo thể thức Nghị
+  định 30/2020/NĐ-CP) được đăng để tải về ở trang tổng quan của quý. Ghi
+  `publish_report: false` khi chưa muốn đăng (ví dụ báo cáo chưa được ký);
+  bỏ dòng này = `true`. Lệnh `python pipeline.py report --quarter 2026Q4`
+  vẫn tạo báo cáo trong `_build/reports/` để đơn vị chỉnh sửa.
 
 ## 5. Cột của từng tệp
 
@@ -215,7 +222,8 @@ when a file is read and are never stored or published; phone numbers, ID
 numbers and e-mail addresses inside free text are replaced by `[đã ẩn]` when
 read; only aggregates are published. In
 `quarter.yml`, `cutoff` marks a provisional quarter (the cut-off date replaces
-the quarter end) and `sample: true` marks sample data. Check a quarter with
+the quarter end), `sample: true` marks sample data and `publish_report: false`
+keeps the quarter's DOCX report (`python pipeline.py report`) off the site. Check a quarter with
 `.venv/bin/python pipeline.py validate --quarter 2026Q4`, then build the site
 with `.venv/bin/python pipeline.py build`. The quarterly routine (new-quarter,
 templates for the lead units, collect of the returned workbooks into `tien_do`
