@@ -59,6 +59,9 @@ def test_end_to_end_build(built):
             assert (site / q / f"{slug}.html").is_file(), f"{q}/{slug}.html"
         assert (site / "data" / q / "indicators.csv").is_file()
         assert (site / "data" / q / "indicators.json").is_file()
+        # the quarter's report, linked from its overview page (cchc.report)
+        assert (site / q / f"bao-cao-cchc-{q}.docx").is_file()
+        assert f'href="bao-cao-cchc-{q}.docx"' in (site / q / "index.html").read_text(encoding="utf-8")
     for page in ("xu-huong", "xu-huong-chi-tiet", "phuong-phap", "du-lieu-mo", "gioi-thieu", "tim-kiem"):
         assert (site / f"{page}.html").is_file(), page
     assert (site / "data" / "datapackage.json").is_file()
