@@ -50,8 +50,8 @@ FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 # --------------------------------------------------------------------------- styles
-def _fonts(style_or_run_element, size: float | None = None) -> None:
-    """Times New Roman for every script (no theme fonts), optional size."""
+def _fonts(style_or_run_element) -> None:
+    """Times New Roman for every script (no theme fonts)."""
     rpr = style_or_run_element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -79,28 +79,15 @@ def para_style(doc, name, base="Normal", *, size=None, bold=None, italic=None, a
         st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         st.base_style = styles[base]
         st.quick_style = True
-    f = st.font
     _fonts(st.element)
-    f.color.rgb = RGBColor(0, 0, 0)
-    if size is not None:
-        f.size = Pt(size)
-    if bold is not None:
-        f.bold = bold
-    if italic is not None:
-        f.italic = italic
-    pf = st.paragraph_format
-    if align is not None:
-        pf.alignment = align
-    if indent is not None:
-        pf.first_line_indent = Cm(indent)
-    if before is not None:
-        pf.space_before = Pt(before)
-    if after is not None:
-        pf.space_after = Pt(after)
-    if keep_next is not None:
-        pf.keep_with_next = keep_next
-    if line is not None:
-        pf.line_spacing = line
+    st.font.color.rgb = RGBColor(0, 0, 0)
+    f, pf = st.font, st.paragraph_format
+    for obj, attr, value, unit in ((f, "size", size, Pt), (f, "bold", bold, None), (f, "italic", italic, None),
+                                   (pf, "alignment", align, None), (pf, "first_line_indent", indent, Cm),
+                                   (pf, "space_before", before, Pt), (pf, "space_after", after, Pt),
+                                   (pf, "keep_with_next", keep_next, None), (pf, "line_spacing", line, None)):
+        if value is not None:
+            setattr(obj, attr, unit(value) if unit else value)
     return st
 
 
@@ -337,20 +324,15 @@ def body(doc) -> None:
     staff(doc, "ton_tai")
 
     p(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ QUÝ TỚI", "Heading 1")
-    p(doc, "{{ unfinished_intro }}")
-    p(doc, "{%p if unfinished %}")
-    data_table(doc, ["STT", "Hoạt động", "Lĩnh vực", "Đơn vị chủ trì", "Tình trạng"],
-               [1.3, 7.4, 1.9, 3.4, 2.5], "for t in unfinished",
-               ["{{ t.no }}", "{{ t.activity }}", "{{ t.area }}", "{{ t.lead_unit }}", "{{ t.status }}"],
-               ["Table Center", "Table Text", "Table Center", "Table Text", "Table Text"])
-    p(doc, "{%p endif %}")
-    p(doc, "{{ due_intro }}")
-    p(doc, "{%p if due_next %}")
-    data_table(doc, ["STT", "Hoạt động", "Lĩnh vực", "Đơn vị chủ trì", "Thời gian thực hiện"],
-               [1.3, 6.9, 1.9, 3.4, 3.0], "for t in due_next",
-               ["{{ t.no }}", "{{ t.activity }}", "{{ t.area }}", "{{ t.lead_unit }}", "{{ t.timing }}"],
-               ["Table Center", "Table Text", "Table Center", "Table Text", "Table Text"])
-    p(doc, "{%p endif %}")
+    for var, last, width in (("unfinished", ("Tình trạng", "status"), 2.5),
+                             ("due_next", ("Thời gian thực hiện", "timing"), 3.0)):
+        p(doc, "{{ " + ("unfinished_intro" if var == "unfinished" else "due_intro") + " }}")
+        p(doc, "{%p if " + var + " %}")
+        data_table(doc, ["STT", "Hoạt động", "Lĩnh vực", "Đơn vị chủ trì", last[0]],
+                   [1.3, 9.9 - width, 1.9, 3.4, width], f"for t in {var}",
+                   ["{{ t.no }}", "{{ t.activity }}", "{{ t.area }}", "{{ t.lead_unit }}", "{{ t." + last[1] + " }}"],
+                   ["Table Center", "Table Text", "Table Center", "Table Text", "Table Text"])
+        p(doc, "{%p endif %}")
     staff(doc, "phuong_huong")
 
     p(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ", "Heading 1")
