@@ -20,16 +20,11 @@ import yaml
 from . import charts, fmt
 from . import html as H
 from .context import QuarterContext, SiteContext, load as load_context
+from .labels import AREA_NAMES, STATUS_VI
 from .periods import parse_quarter, quarter_label_vi
 
-STATUS_VI = {"hoan_thanh": "Hoàn thành", "dang_thuc_hien": "Đang thực hiện", "chua_trien_khai": "Chưa triển khai",
-             "chua_bao_cao": "Chưa báo cáo"}
 SOURCE_PAGE = {"dossiers": "ho-so", "catalogue": "ho-so", "feedback": "hai-long", "survey": "hai-long",
                "unit_report": "nhiem-vu"}
-AREA_NAMES = {"I": "Cải cách thể chế", "II": "Cải cách thủ tục hành chính", "III": "Cải cách tổ chức bộ máy",
-              "IV": "Cải cách chế độ công vụ", "V": "Cải cách tài chính công",
-              "VI": "Xây dựng, phát triển chính quyền điện tử, chính quyền số",
-              "VII": "Chỉ đạo, điều hành cải cách hành chính"}
 
 
 # --------------------------------------------------------------------------- contexts

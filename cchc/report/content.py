@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 from .. import fmt
-from ..pages import AREA_NAMES, STATUS_VI
+from ..labels import AREA_NAMES, STATUS_VI
 from ..periods import parse_quarter, quarter_label_vi
 from .docx import clean_text
 from .markdown import is_blank, to_paragraphs
