@@ -474,3 +474,30 @@ def test_template_script_matches_the_committed_template():
     assert "{{p staff.de_xuat }}" in _tags(committed)
     names = {s.name for s in Document(io.BytesIO(committed)).styles}
     assert {"Staff Text", "Staff List", "Placeholder", "Table Grid", "Heading 1", "Heading 2"} <= names
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_report(tmp_path):
+    """`pipeline.py report` on a one-quarter copy of the sample data (own cache):
+    the DOCX in --out, the missing staff text named on stderr, exit code 0;
+    a malformed quarter id exits 2 before anything is read."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA / "2026Q1", data / "2026Q1")
+    (data / "2026Q1" / "nhan_xet.md").unlink(missing_ok=True)
+    env = {**os.environ, "CCHC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONWARNINGS": "ignore"}
+    cmd = [sys.executable, str(ROOT / "pipeline.py"), "report", "--data", str(data)]
+    r = subprocess.run(cmd + ["--quarter", "2026Q1", "--out", str(tmp_path / "out")], capture_output=True,
+                       text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "out" / "bao-cao-cchc-2026Q1.docx"
+    assert out.is_file() and str(out) in r.stdout
+    assert r.stderr.count("nhan_xet.md") == 4 and PLACEHOLDER in r.stderr
+    doc = Document(str(out))
+    assert "Quý I năm 2026" in [p.text for p in doc.paragraphs]
+    bad = subprocess.run(cmd + ["--quarter", "../2026Q1"], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "YYYYQn" in bad.stderr
