@@ -31,7 +31,7 @@ from markdown_it import MarkdownIt
 from . import html as H
 from .loader import COMMENTARY_FILE, LoadError, header_key
 
-__all__ = ["Commentary", "load_commentary", "parse_commentary", "render_markdown", "section_specs",
+__all__ = ["Commentary", "load_commentary", "parse_commentary", "parse_markdown", "render_markdown", "section_specs",
            "COMMENTARY_FILE", "SECTION_IDS"]
 
 
@@ -168,6 +168,12 @@ def _renderer(top_heading: int) -> MarkdownIt:
     md.validateLink = _safe_link
     md.core.ruler.push("shift_headings", lambda state: _shift_headings(state, top_heading))
     return md
+
+
+def parse_markdown(md: str) -> list:
+    """markdown-it tokens of staff Markdown under the same rules as
+    :func:`render_markdown` (for outputs other than HTML: the DOCX report)."""
+    return _renderer(3).parse(md or "")
 
 
 def render_markdown(md: str, top_heading: int = 3) -> H.Html:

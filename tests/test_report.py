@@ -221,7 +221,9 @@ def test_appendix_equals_indicators_json(contexts, tmp_path):
             if first:
                 assert r[6] == f"{fmt.direction_vi(j['direction'])} {fmt.number(j['target'], 0)}%"
             else:
-                assert r[7] == fmt.status_vi(j.get("judgement") or j["status"])
+                label = fmt.judgement_vi(j["judgement"])
+                assert r[7] == (f"{label} ({fmt.required_vi(j['required'], j['direction'])})"
+                                if j["judgement"] == "at_risk" else label), (j["id"], r[7])
         # dossiers by domain = the published by_domain.csv (quarter rows with dossiers in scope)
         by_domain = pd.read_csv(tmp_path / q / "by_domain.csv", encoding="utf-8-sig")
         by_domain = by_domain[(by_domain["period"] == "quarter") & (by_domain["in_scope"] > 0)]
@@ -255,7 +257,7 @@ def test_area_targets_equal_indicators(q3, contexts):
         tid = ids[name]
         assert quarter == fmt.percent(ind.loc[(tid, "quarter"), "value"], 1, "—")
         assert ytd == fmt.percent(ind.loc[(tid, "ytd"), "value"], 1, "—")
-        assert judgement.startswith(fmt.status_vi(ind.loc[(tid, "ytd"), "status"]))
+        assert judgement.startswith(fmt.judgement_vi(ind.loc[(tid, "ytd"), "judgement"]))
     # area I has no quantitative target: a sentence says so
     first_b = section_paragraphs(doc, "b) Các chỉ tiêu định lượng")
     assert first_b[0].text == "Kế hoạch không đặt chỉ tiêu định lượng cho lĩnh vực này."
@@ -309,14 +311,15 @@ def test_staff_markdown_is_sanitised(contexts):
     from cchc.report import make_report
 
     md = ("Xem <script>alert(1)</script> và [Cổng DVC](https://dichvucong.gov.vn), "
-          "[lạ](javascript:alert(1)) ![ảnh](http://x.invalid/a.png)")
+          "[lạ](javascript:alert(1)), [trang](../xu-huong.html) ![ảnh](https://x.invalid/a.png)")
     doc = doc_of(make_report(contexts["2026Q3"], {**STAFF, "de_xuat": md}))
     [p] = [p for p in section_paragraphs(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ") if p.style.name == "Staff Text"]
     assert "<script>alert(1)</script>" in p.text
     assert "Cổng DVC (https://dichvucong.gov.vn)" in p.text
     assert "[lạ](javascript:alert(1))" in p.text  # not a link: stays text, as on the site
-    assert "x.invalid" not in p.text
+    assert ", trang !ảnh (https://x.invalid/a.png)" in p.text  # in-site path dropped; no image, as on the site
     assert not list(doc.element.body.iter(qn("w:hyperlink")))
+    assert not list(doc.element.body.iter(qn("w:drawing")))
 
 
 # --------------------------------------------------------------------------- text from the data
@@ -496,7 +499,8 @@ def test_cli_report(tmp_path):
     assert r.returncode == 0, r.stderr
     out = tmp_path / "out" / "bao-cao-cchc-2026Q1.docx"
     assert out.is_file() and str(out) in r.stdout
-    assert r.stderr.count("nhan_xet.md") == 4 and PLACEHOLDER in r.stderr
+    warned = [line for line in r.stderr.splitlines() if line.startswith("Cảnh báo / warning:")]
+    assert len(warned) == 4 and all("nhan_xet.md" in w and PLACEHOLDER in w for w in warned)
     doc = Document(str(out))
     assert "Quý I năm 2026" in [p.text for p in doc.paragraphs]
     bad = subprocess.run(cmd + ["--quarter", "../2026Q1"], capture_output=True, text=True, env=env, timeout=120)

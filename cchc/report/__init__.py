@@ -33,11 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-REPORT_NAME = "bao-cao-cchc-{quarter}.docx"
-COMMENTARY_FILE = "nhan_xet.md"
-
-
 from ..build import BuildError
+from ..loader import COMMENTARY_FILE
+
+REPORT_NAME = "bao-cao-cchc-{quarter}.docx"
 
 
 class ReportError(BuildError):
@@ -63,7 +62,6 @@ def load_staff_text(folder: Path) -> dict[str, str | None]:
     """The staff's Markdown of each report section from ``<folder>/nhan_xet.md``
     (:mod:`cchc.commentary`); a missing file or section gives ``None``."""
     from ..commentary import load_commentary
-
     from .content import settings
 
     commentary = load_commentary(Path(folder))

@@ -20,6 +20,8 @@ import pandas as pd
 import yaml
 
 from .. import fmt
+from ..indicators.explanations import MISSING_VI
+from ..indicators.ontrack import MET, NEEDS_EXPLANATION, NO_DATA, ON_TRACK, Judgement
 from ..labels import AREA_NAMES, STATUS_VI
 from ..periods import parse_quarter, quarter_label_vi
 from .docx import clean_text
@@ -27,8 +29,8 @@ from .markdown import is_blank, to_paragraphs
 
 ROMAN = ["I", "II", "III", "IV"]
 MISSING = "—"
-GOOD = ("met",)
-BAD = ("not_met",)
+GOOD = (MET, ON_TRACK)  # III.1 Ưu điểm
+BAD = NEEDS_EXPLANATION  # III.2 Tồn tại: not met, at risk, unreachable (with giai_trinh)
 
 
 @lru_cache(maxsize=None)
@@ -95,13 +97,19 @@ def target_text(target, direction) -> str:
     return f"{fmt.direction_vi(str(direction))} {fmt.number(target, 0)}%"
 
 
-def _judgement_code(row: dict) -> str:
-    return str(row.get("judgement") or row.get("status") or "no_data")
+def judgement_of(row: dict) -> Judgement:
+    """The on-track judgement of a year-to-date indicators row."""
+    code, required = row.get("judgement"), row.get("required")
+    return Judgement(code=NO_DATA if code is None or pd.isna(code) else str(code),
+                     required=None if required is None or pd.isna(required) else float(required),
+                     direction=str(row.get("direction") or ">="))
 
 
 def judgement_text(row: dict) -> str:
-    """The year-to-date judgement of an indicators row, as on the site."""
-    return fmt.status_vi(_judgement_code(row))
+    """"Đang đạt", or "Cần cố gắng (cần đạt ≥ 98,5% trong thời gian còn lại của năm)"."""
+    j = judgement_of(row)
+    req = j.required_vi()
+    return f"{j.label_vi} ({req})" if req else j.label_vi
 
 
 # --------------------------------------------------------------------------- pieces
@@ -173,19 +181,19 @@ def assessment(results, ind: Indicators) -> tuple[list[str], list[dict]]:
     no_data = []
     for t in ind.targets():
         y = ind.row(t["id"], "ytd")
-        code = _judgement_code(y)
-        head = (f"{t['name_vi']}: lũy kế năm {fmt.percent(y['value'], 1)}, mục tiêu năm "
-                f"{target_text(t['target'], t['direction'])}")
+        code = judgement_of(y).code
+        # a value next to its target is never rounded onto the other side of it (as on the scorecard)
+        head = (f"{t['name_vi']}: lũy kế năm {fmt.percent_vs_target(y['value'], t['target'], t['direction'])}, "
+                f"mục tiêu năm {target_text(t['target'], t['direction'])}")
         if code in GOOD:
             strengths.append(f"{head} — {judgement_text(y)}.")
         elif code in BAD:
             weaknesses.append({"text": f"{head} — {judgement_text(y)}.",
-                               "explanations": explanations.get(t["id"]) or
-                               ["Chưa có giải trình của đơn vị chủ trì."]})
-        elif code == "no_data":
+                               "explanations": explanations.get(t["id"]) or [f"{MISSING_VI}."]})
+        elif code == NO_DATA:
             no_data.append(t["name_vi"])
     if not strengths:
-        strengths.append("Chưa có chỉ tiêu nào đạt mục tiêu năm tính đến hết quý.")
+        strengths.append("Chưa có chỉ tiêu nào đạt hoặc đang đạt mục tiêu năm.")
     if no_data:
         weaknesses.append({"text": f"Chưa có số liệu để đánh giá {len(no_data)} chỉ tiêu: " + "; ".join(no_data) + ".",
                            "explanations": []})

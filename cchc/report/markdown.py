@@ -1,29 +1,29 @@
 """Staff Markdown (a section of ``nhan_xet.md``) as Word paragraphs.
 
-The text is parsed with markdown-it-py (CommonMark, raw HTML off) and walked
-token by token into docxtpl ``RichTextParagraph`` objects that only name the
-template's paragraph styles; no Word markup is ever taken from the text:
+The text is parsed by :func:`cchc.commentary.parse_markdown` (the site's own
+rules: CommonMark, raw HTML and images off, only http(s) and in-site links)
+and walked token by token into docxtpl ``RichTextParagraph`` objects that only
+name the template's paragraph styles; no Word markup is ever taken from the
+text:
 
 * paragraphs -> style ``Staff Text``; headings -> a bold ``Staff Text``
   paragraph; bullet and numbered list items -> ``Staff List`` prefixed with
   "- " or "1. " (the Vietnamese administrative way of writing lists);
 * ``**bold**`` / ``*italic*`` -> bold / italic runs; inline code -> plain;
-* raw HTML (``<script>``, ``<b>``) stays literal text, as on the site where
-  raw HTML is not rendered;
+* raw HTML (``<script>``, ``<b>``) stays literal text, as on the site;
 * links: the text is kept; an ``http(s)`` target is written after it in
-  brackets ("Cổng DVC (https://…)"), any other target (``javascript:``,
-  ``data:``, in-site paths) is dropped; images keep their alt text only.
+  brackets ("Cổng DVC (https://…)"), an in-site path is dropped (it means
+  nothing in a Word file); a link the site refuses (``javascript:``) is not
+  a link at all and stays literal text, as on the site.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from docxtpl import RichText, RichTextParagraph
-from markdown_it import MarkdownIt
 
+from ..commentary import parse_markdown
 from .docx import clean_text
-
-_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
 def _safe_href(href: str) -> str | None:
@@ -72,15 +72,13 @@ def _inline(children, bold: bool = False) -> RichText:
             href = link.pop() if link else None
             if href and "".join(link_text).strip() != href:
                 rt.add(f" ({href})", bold=state["b"], italic=state["i"])
-        elif t == "image":
-            add(tok.content or "")
     return rt
 
 
 def to_paragraphs(markdown: str, text_style: str, list_style: str) -> RichTextParagraph:
     """Word paragraphs (template style ids ``text_style``/``list_style``) for ``markdown``."""
     out = RichTextParagraph()
-    tokens = _MD.parse(markdown or "")
+    tokens = parse_markdown(markdown or "")
     lists: list[list] = []  # stack of [ordered, next number]
     prefix = ""
     heading = False
@@ -112,8 +110,6 @@ def to_paragraphs(markdown: str, text_style: str, list_style: str) -> RichTextPa
             for line in tok.content.splitlines():
                 if line.strip():
                     out.add(RichText(clean_text(line)), parastyle=text_style)
-        elif t == "html_block":  # not produced with html off; kept literal if a preset ever does
-            out.add(RichText(clean_text(tok.content)), parastyle=text_style)
     return out
 
 
@@ -121,5 +117,5 @@ def is_blank(markdown: str | None) -> bool:
     """No visible text at all (missing, empty or only whitespace/comments)."""
     if markdown is None:
         return True
-    return not any(tok.type in ("inline", "fence", "code_block", "html_block") and tok.content.strip()
-                   for tok in _MD.parse(markdown))
+    return not any(tok.type in ("inline", "fence", "code_block") and tok.content.strip()
+                   for tok in parse_markdown(markdown))
