@@ -252,7 +252,8 @@ def next_steps(results, qid: str) -> dict:
 
 def appendix_rows(ind: Indicators, qid: str) -> list[dict]:
     """Two rows per target in the plan's order: the quarter (with the
-    number, name and target) and the year to date (with the judgement)."""
+    number, name and target) and the year to date (with the judgement's
+    label; the rate still required is in sections II and III)."""
     out = []
     labels = {"quarter": f"Quý {ROMAN[parse_quarter(qid)[1] - 1]}", "ytd": "Lũy kế"}
     for i, t in enumerate(ind.targets()):
@@ -265,7 +266,7 @@ def appendix_rows(ind: Indicators, qid: str) -> list[dict]:
                         "denominator": fmt.number(r["denominator"], 0, MISSING),
                         "value": fmt.percent(r["value"], 1, MISSING),
                         "target": target_text(r["target"], r["direction"]) if first else "",
-                        "judgement": "" if first else judgement_text(r)})
+                        "judgement": "" if first else judgement_of(r).label_vi})
     return out
 
 
@@ -327,7 +328,8 @@ def report_context(ctx, staff: Mapping[str, str | None], style_ids: Mapping[str,
         "staff": staff_pars,
         "appendix_note": (f"Mỗi chỉ tiêu có hai dòng: số liệu riêng {quarter_label_vi(qid)} và số liệu lũy kế từ đầu "
                           "năm. Tỷ lệ (%) làm tròn đến một chữ số thập phân, như trên Trang minh bạch cải cách hành "
-                          "chính của phường; cột “Đánh giá” so sánh số liệu lũy kế năm với mục tiêu năm."),
+                          "chính của phường; cột “Đánh giá” đánh giá chỉ tiêu năm theo số liệu lũy kế (mức cần đạt trong thời "
+                          "gian còn lại của năm: xem mục II và III)."),
         "indicator_rows": appendix_rows(ind, qid),
         "domains": domain_rows(results),
     }
