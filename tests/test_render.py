@@ -395,7 +395,7 @@ def test_repo_quarto_yml():
     assert cfg["website"]["search"] is False
     assert "search" not in cfg["website"]["navbar"] or cfg["website"]["navbar"]["search"] is False
     assert cfg["lang"] == "vi"
-    assert sorted(project["resources"]) == ["assets/**", "data/**"]
+    assert sorted(project["resources"]) == ["20*Q*/*.docx", "assets/**", "data/**"]  # + the quarterly report
     html = cfg["format"]["html"]
     assert html["css"] == ["assets/site.css", "assets/components.css"]
     assert html["include-before-body"] == "_partials/banner.html"
