@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import functools
+import hashlib
 import re
 from pathlib import Path
 
@@ -252,5 +253,8 @@ def test_committed_sample_matches_generator(gen):
             pytest.skip("sample data not generated in data/")
         for f in _files(a / qid):
             assert (committed / f).exists(), f"{qid}/{f} missing: run python -m cchc.sample --out data --seed 2026"
-            assert (committed / f).read_bytes() == (a / qid / f).read_bytes(), \
-                f"{qid}/{f} differs: run python -m cchc.sample --out data --seed 2026"
+            # Compare digests: a plain ``bytes == bytes`` failure makes pytest diff
+            # megabytes with difflib, which runs for hours instead of failing.
+            want = hashlib.sha256((a / qid / f).read_bytes()).hexdigest()
+            got = hashlib.sha256((committed / f).read_bytes()).hexdigest()
+            assert got == want, f"{qid}/{f} differs: run python -m cchc.sample --out data --seed 2026"
