@@ -6,6 +6,7 @@ by tests/test_render.py with the same fixture and the same expectations.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import shutil
 
@@ -86,3 +87,50 @@ def test_quarto_search_index(quarto_site):
     assert set(EXPECTED_URLS) <= set(entries)
     assert entries["gioi-thieu.html"]["title"] == "Giới thiệu"
     assert (site / "search-index.js").is_file()
+
+
+def test_quarto_pages_load_nothing_quarto_ships(quarto_site):
+    """theme: none + minimal: no Bootstrap, icons, popper/tippy or navigation
+    scripts; the pages load only the site's own CSS (and the search page its
+    own scripts)."""
+    from html_parse import parsed
+
+    site, _ = quarto_site
+    assert not (site / "site_libs").exists(), sorted(p.name for p in (site / "site_libs").rglob("*"))
+    for url in EXPECTED_URLS:
+        p = parsed((site / url).read_text(encoding="utf-8"))
+        loaded = sorted(posixpath.normpath(posixpath.join(posixpath.dirname(url), v))
+                        for t, a, v in p.attrs if (t, a) in (("script", "src"), ("link", "href")))
+        own = {"assets/site.css", "assets/components.css", "assets/favicon.svg", "assets/search.js",
+               "search-index.js"}
+        assert set(loaded) <= own, (url, loaded)
+
+
+def test_quarto_chrome_is_the_fallback_chrome(quarto_site, tmp_path):
+    """Same skip link, navbar (page's own link marked), <main> and footer as the fallback."""
+    from test_render import render_fixture
+
+    site, _ = quarto_site
+    fb_site, _ = render_fixture(tmp_path)
+
+    def chrome(html: str) -> list[str]:
+        header = html[html.index('<header class="site-header">'):html.index("</header>") + 9]
+        footer = html[html.index('<footer class="site-footer">'):html.index("</footer>") + 9]
+        # Quarto writes links from a root page as "./x.html"
+        return [" ".join(part.replace('href="./', 'href="').split()) for part in (header, footer)]
+
+    for url in EXPECTED_URLS:
+        q = (site / url).read_text(encoding="utf-8")
+        f = (fb_site / url).read_text(encoding="utf-8")
+        assert '<a class="skip-link" href="#main">' in q and '<main id="main"' in q, url
+        assert q.count("<h1") == 1, url
+        assert '<body class="cchc-page">' in q, url
+        qh, qf = chrome(q)
+        fh, ff = chrome(f)
+        assert qf == ff, url
+        # the fallback also marks the menu holding the current page
+        assert qh == fh.replace('<details class="has-current">', "<details>"), url
+    assert 'href="../2026Q3/index.html" aria-current="page">Quý III/2026</a>' in (
+        site / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<link href="(\./)?assets/favicon.svg" rel="icon"',
+                     (site / "index.html").read_text(encoding="utf-8"))

@@ -189,7 +189,7 @@ def markdown_page(path: Path) -> tuple[dict, str]:
 
 # ---------------------------------------------------------------- layout
 @functools.lru_cache(maxsize=1)
-def _jinja() -> jinja2.Environment:
+def jinja_env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
@@ -203,7 +203,9 @@ def _rel(root: str, href: str) -> str:
     return href if is_external(href) else root + href.lstrip("/")
 
 
-def _nav_context(items: list[NavItem], root: str, url: str) -> list[dict]:
+def nav_context(items: list[NavItem], root: str, url: str) -> list[dict]:
+    """Navbar items for chrome.html.j2, links prefixed with ``root`` ("../",
+    or "/" for links from the site root); ``current`` marks ``url``."""
     out = []
     for it in items:
         if it.menu or it.href is None:
@@ -243,6 +245,15 @@ def _as_text(v) -> str:
     return str(v).strip()
 
 
+def footer_context(cfg: SiteConfig) -> list[dict]:
+    """``website.page-footer`` parts (Markdown) for chrome.html.j2."""
+    return [
+        {"side": side, "html": Markup(md2html_inline(cfg.footer[side]))}
+        for side in ("left", "center", "right")
+        if side in cfg.footer
+    ]
+
+
 def render_page(cfg: SiteConfig, src: str, includes: dict) -> tuple[str, str]:
     """Render one source file; returns (url, html)."""
     url = source_to_url(src)
@@ -253,13 +264,8 @@ def render_page(cfg: SiteConfig, src: str, includes: dict) -> tuple[str, str]:
         meta, body = markdown_page(path)
     root = "../" * url.count("/")
     title = _as_text(meta.get("title")) or posixpath.splitext(posixpath.basename(url))[0]
-    nav = _nav_context(cfg.nav_left + cfg.nav_right, root, url)
-    footer = [
-        {"side": side, "html": Markup(md2html_inline(cfg.footer[side]))}
-        for side in ("left", "center", "right")
-        if side in cfg.footer
-    ]
-    html = _jinja().get_template("page.html.j2").render(
+    nav = nav_context(cfg.nav_left + cfg.nav_right, root, url)
+    html = jinja_env().get_template("page.html.j2").render(
         lang=_as_text(meta.get("lang")) or cfg.lang,
         site_title=cfg.title,
         page_title=title,
@@ -272,7 +278,7 @@ def render_page(cfg: SiteConfig, src: str, includes: dict) -> tuple[str, str]:
         before_body=includes["before"],
         after_body=includes["after"],
         body=Markup(body),
-        footer=footer,
+        footer=footer_context(cfg),
     )
     return url, html
 

@@ -5,6 +5,16 @@
 executed (``execute: enabled: false``), and the result is moved to ``out_dir``.
 The shared post-processing (root links, search index) is done by
 :func:`cchc.render.render`.
+
+The site is rendered without Bootstrap (``theme: none``, ``minimal: true``
+in ``_quarto.yml``): Bootstrap's CSS alone (500 KB) is over the 300 KB page
+budget, and its icons, popper, tippy and navigation scripts are not used.
+Quarto draws no navbar then, so :func:`write_chrome` first puts the page
+template (``cchc/templates/quarto/page.html``, the fallback's layout) and the
+site header and footer — the fallback's own macros
+(``cchc/templates/chrome.html.j2``) with links from the site root — into the
+staging project, where ``format.html.template`` and ``template-partials``
+name them.
 """
 from __future__ import annotations
 
@@ -16,12 +26,32 @@ import sys
 from pathlib import Path
 
 from cchc.render.config import load_site_config
+from cchc.render.fallback import TEMPLATES, footer_context, jinja_env, nav_context
 
 log = logging.getLogger("cchc.render")
 
 
 class QuartoError(RuntimeError):
     pass
+
+
+PAGE_TEMPLATE = "_partials/quarto-page.html"          # format.html.template
+HEADER_PARTIAL = "_partials/site-header.html"         # format.html.template-partials
+FOOTER_PARTIAL = "_partials/site-footer.html"
+
+
+def write_chrome(staging: Path) -> None:
+    """The Quarto page template and its header/footer partials, into ``staging``."""
+    staging = Path(staging)
+    cfg = load_site_config(staging)
+    chrome = jinja_env().get_template("chrome.html.j2").module
+    header = chrome.site_header(cfg.title, "/index.html", nav_context(cfg.nav_left + cfg.nav_right, "/", ""))
+    footer = chrome.site_footer(footer_context(cfg))
+    (staging / "_partials").mkdir(exist_ok=True)
+    for rel, html in ((HEADER_PARTIAL, header), (FOOTER_PARTIAL, footer)):
+        # a partial is a pandoc template: a literal "$" is written "$$"
+        (staging / rel).write_text(str(html).strip().replace("$", "$$") + "\n", encoding="utf-8")
+    shutil.copyfile(TEMPLATES / "quarto" / "page.html", staging / PAGE_TEMPLATE)
 
 
 def quarto_binary() -> str | None:
@@ -45,6 +75,7 @@ def render_with_quarto(staging: Path, out_dir: Path, timeout: float = 1800) -> N
     if not binary:
         raise QuartoError("quarto binary not on PATH")
     cfg = load_site_config(staging)
+    write_chrome(staging)
     produced = staging / cfg.output_dir
     if produced.exists():
         shutil.rmtree(produced)

@@ -9,8 +9,12 @@ on a developer machine; with ``CI`` set they FAIL instead.
 The site under test (session-wide, shared by pytest-xdist workers):
   1. ``CCHC_TEST_SITE=/path/to/site`` — an already built site
      (``CCHC_TEST_SITE=fixture`` forces 3.);
-  2. else ``pipeline.py build --data data --site <tmp>`` when pipeline.py
-     supports it (the real sample build, about a minute);
+  2. else ``pipeline.py build --data data --site <tmp> --renderer R`` when
+     pipeline.py supports it (the real sample build, a few minutes), where R
+     is ``CCHC_TEST_RENDERER``: ``auto`` (default: Quarto when a ``quarto``
+     binary is on PATH, else the fallback), ``quarto`` or ``fallback``. So
+     the whole suite runs on the Quarto-rendered site with
+     ``CCHC_TEST_RENDERER=quarto`` (it skips, saying why, without quarto);
   3. else the small fixture staging of tests/test_render.py rendered with the
      fallback renderer.
 Pages are discovered at collection time so that every page is its own test id.
@@ -46,8 +50,20 @@ CHROMIUM_ARGS = [
 sys.path.insert(0, str(REPO / "tests"))
 
 
+RENDERERS = ("auto", "quarto", "fallback")
+
+
+def requested_renderer() -> str:
+    r = os.environ.get("CCHC_TEST_RENDERER", "auto").strip().lower() or "auto"
+    if r not in RENDERERS:
+        raise RuntimeError(f"CCHC_TEST_RENDERER={r!r}: use one of {', '.join(RENDERERS)}")
+    return r
+
+
 def missing_deps() -> list[str]:
     missing = []
+    if requested_renderer() == "quarto" and not os.environ.get("CCHC_TEST_SITE") and not shutil.which("quarto"):
+        missing.append("a quarto binary on PATH (CCHC_TEST_RENDERER=quarto)")
     if not CHROMIUM.exists():
         missing.append(f"{CHROMIUM} (Debian package chromium)")
     if not AXE_JS.exists():
@@ -80,6 +96,12 @@ class BuiltSite:
     def is_fixture(self) -> bool:
         return self.kind == "fixture"
 
+    @property
+    def renderer(self) -> str:
+        """"quarto" or "fallback": who rendered the site (Quarto writes its generator meta tag)."""
+        html = (self.path / "index.html").read_text(encoding="utf-8")
+        return "quarto" if '<meta name="generator" content="quarto' in html else "fallback"
+
     def pages(self) -> list[str]:
         from cchc.render.postprocess import html_pages
         return html_pages(self.path)
@@ -110,7 +132,8 @@ def _build(dest: Path) -> BuiltSite:
         return BuiltSite(p, "env")
     if _pipeline_supports_build():
         proc = subprocess.run(
-            [sys.executable, "pipeline.py", "build", "--data", "data", "--site", str(site)],
+            [sys.executable, "pipeline.py", "build", "--data", "data", "--site", str(site),
+             "--renderer", requested_renderer()],
             cwd=REPO, capture_output=True, text=True, timeout=1500,
         )
         if proc.returncode != 0 or not (site / "index.html").is_file():
