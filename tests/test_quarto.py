@@ -134,3 +134,11 @@ def test_quarto_chrome_is_the_fallback_chrome(quarto_site, tmp_path):
         site / "2026Q3" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<link href="(\./)?assets/favicon.svg" rel="icon"',
                      (site / "index.html").read_text(encoding="utf-8"))
+
+
+def test_quarto_pages_say_who_rendered_them(quarto_site):
+    """The generator tag tells a Quarto page from a fallback one (the browser
+    suite and the parity test rely on it)."""
+    site, _ = quarto_site
+    for url in EXPECTED_URLS:
+        assert re.search(r'<meta name="generator" content="quarto-1\.\d+', (site / url).read_text(encoding="utf-8")), url
