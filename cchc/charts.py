@@ -65,6 +65,9 @@ GREY = "#6B6B6B"        # 5.3:1
 INK = "#1A1A1A"         # text / target rule, 17:1
 TEXT = "#333333"        # axis text, 12.6:1
 PALETTE = [BLUE, VERMILLION, GREEN, PURPLE, "#000000", GREY]
+# bars against a target: dark enough for white bold value labels (≥ 7:1)
+MET_COLOUR, NOT_MET_COLOUR = "#0B5D3B", "#8F1D12"
+MET_NAME, NOT_MET_NAME = "Đạt mục tiêu", "Chưa đạt mục tiêu"
 
 FORMAT_LOCALE = {
     "decimal": ",",
@@ -100,6 +103,11 @@ LABEL_CHARS = 36     # wrap category labels (drawn above their bar) at this many
 LABEL_LINES = 3
 LINE_H = 16          # px per label line
 BAR_H = 18           # px bar thickness
+# Wide screens get a second drawing of every chart whose plot is this wide
+# (about the content column at 1280 px: 72rem minus padding), shown from 64em
+# up (assets/components.css), so a chart fills the column with 13 px text.
+WIDE_WIDTH = 900
+SMALL_SAMPLE = 30    # a rate over fewer cases than this is marked "mẫu nhỏ"
 
 
 # ---------------------------------------------------------------- theme
@@ -268,6 +276,7 @@ class Figure:
     table_html: str
     spec: dict = field(default_factory=dict, repr=False)
     id: str = "fig"
+    svg_wide: str = ""  # the same chart drawn for a wide content column (shown from 64em up)
 
     def __html__(self) -> str:
         cap = f"{self.id}-cap"
@@ -275,7 +284,9 @@ class Figure:
             f'<figure class="chart c-figure" id="{escape(self.id)}" aria-labelledby="{escape(cap)}">'
             f'<figcaption id="{escape(cap)}" class="c-figure__caption">'
             f"<strong>{escape(self.title)}</strong> <span>{escape(self.description)}</span></figcaption>"
-            f'<div class="chart-svg c-chart">{self.svg}</div>'
+            f'<div class="chart-svg c-chart{" c-chart--narrow" if self.svg_wide else ""}">{self.svg}</div>'
+            + (f'<div class="chart-svg c-chart c-chart--wide">{self.svg_wide}</div>' if self.svg_wide else "")
+            +
             f'<details class="c-figure__data"><summary>Xem bảng số liệu</summary>{self.table_html}</details>'
             f"</figure>"
         )
@@ -294,9 +305,14 @@ def _figure(chart, title: str, description: str, table_df: pd.DataFrame, columns
     fid = H._make_id("fig", title, n)
     label = f"{title}. {description}" if description else title
     svg, spec = render_svg(chart, label)
+    svg_wide = ""
+    if isinstance(spec.get("width"), (int, float)):
+        # the same chart for a wide column: only the plot width changes, text keeps its size
+        svg_wide, _ = render_svg({**spec, "width": WIDE_WIDTH}, label)
     tbl = H.table(table_df, columns=columns, formats=formats,
                   caption=f"Bảng số liệu: {title}", id=f"{fid}-tbl")
-    return Figure(title=title, description=description, svg=svg, table_html=str(tbl), spec=spec, id=fid)
+    return Figure(title=title, description=description, svg=svg, table_html=str(tbl), spec=spec, id=fid,
+                  svg_wide=svg_wide)
 
 
 # ---------------------------------------------------------------- helpers
@@ -360,9 +376,8 @@ def _quarter_labels(quarters: list[str]) -> tuple[list[str], str]:
 def _pct_domain(values: list[float], unit: str) -> list[float]:
     lo = min(values) if values else 0.0
     hi = max(values) if values else 100.0
-    if unit == "%":
-        lo = max(0.0, math.floor((lo - 5) / 10) * 10)
-        return [lo, 100.0 if hi <= 100 else math.ceil(hi / 10) * 10]
+    if unit == "%":  # rate axes start at 0
+        return [0.0, 100.0 if hi <= 100 else math.ceil(hi / 10) * 10]
     span = hi - lo or abs(hi) or 1
     return [math.floor(lo - span * 0.2), math.ceil(hi + span * 0.2)]
 
@@ -392,8 +407,12 @@ def indicator_trend(
     unit: str = "%",
     direction: str | None = None,
     n: int | None = None,
+    partial: dict | None = None,
 ) -> Figure:
     """Indicator value across quarters, with the target as a dashed rule.
+
+    ``partial``: quarter id -> suffix for a quarter cut off early
+    (``{"2026Q4": " (đến 20/11)"}``), added to its axis label and table row.
 
     ``df`` columns: ``quarter`` (``YYYYQn``), ``value`` (0–100 for ``%``,
     may be NaN), ``target`` (same scale; normally constant). Optional
@@ -404,6 +423,8 @@ def indicator_trend(
     d["quarter"] = d["quarter"].astype(str)
     d = d.sort_values("quarter", key=lambda s: s.map(parse_quarter)).reset_index(drop=True)
     labels, x_title = _quarter_labels(list(d["quarter"]))
+    suffixes = [(partial or {}).get(q, "") for q in d["quarter"]]
+    base_labels, labels = labels, [lab + sfx for lab, sfx in zip(labels, suffixes)]
     d["label"] = labels
     if direction is None and "direction" in d.columns and d["direction"].notna().any():
         direction = str(d["direction"].dropna().iloc[0])
@@ -450,7 +471,8 @@ def indicator_trend(
     if description is None:
         description = _describe_trend(d, values, targets, unit, direction)
     tdf = pd.DataFrame({
-        "quarter": [f"{lab}" if x_title == "Quý" else f"{lab}/{x_title[4:]}" for lab in labels],
+        "quarter": [(f"{lab}" if x_title == "Quý" else f"{lab}/{x_title[4:]}") + sfx
+                    for lab, sfx in zip(base_labels, suffixes)],
         "value": values,
         "target": [_num(v) for v in d["target"]],
     })
@@ -515,27 +537,35 @@ def bar_by_category(
     target: float | None = None,
     title: str = "",
     description: str | None = None,
-    sort: str | None = "-x",
+    sort: str | None = "worst",
     unit: str = "%",
     direction: str | None = None,
     category_title: str = "",
     value_title: str | None = None,
     n: int | None = None,
+    count: str | None = None,
 ) -> Figure:
     """Horizontal bars, one per category, with the target rule when ``target`` is given.
 
     ``df`` columns: ``category`` (text label), ``value`` (0–100 for ``%``,
-    may be NaN). ``sort``: ``"-x"`` largest first, ``"x"`` smallest first,
-    ``None`` keeps the frame's order. Long labels wrap over up to three lines.
-    Used for on-time rate by domain, online share by domain, survey factors
-    vs 95%.
+    may be NaN), optionally ``count`` (the n the rate is computed over: shown
+    in the label, "mẫu nhỏ" below :data:`SMALL_SAMPLE`). ``sort``: ``"worst"``
+    (default: furthest from the target first — lowest first for a ``>=``
+    target; largest first without a target), ``"-x"`` largest first, ``"x"``
+    smallest first, ``None`` keeps the frame's order. With a target, bars are
+    coloured by whether they meet it and their value label carries ✓/✗ as
+    well. Long labels wrap over up to three lines.
     """
+    le = direction == "<="
+    if sort == "worst":
+        sort = ("-x" if le else "x") if target is not None else "-x"
     d = pd.DataFrame({"cat": df[category].astype(object).map(lambda x: "" if H._missing(x) else str(x)),
-                      "value": [_num(v) for v in df[value]]})
+                      "value": [_num(v) for v in df[value]],
+                      "n": [_num(v) for v in df[count]] if count else [None] * len(df)})
     if sort in ("-x", "x"):
         d = d.sort_values("value", ascending=(sort == "x"), na_position="last", kind="mergesort")
     d = d.reset_index(drop=True)
-    d["wrapped"] = [_wrap(c) for c in d["cat"]]
+    d["wrapped"] = [_wrap(_with_n(c, k)) for c, k in zip(d["cat"], d["n"])]
     vals = [v for v in (_num(x) for x in d["value"]) if v is not None]
     if unit == "%":
         domain = [0.0, 100.0 if (not vals or max(vals) <= 100) else math.ceil(max(vals) / 10) * 10]
@@ -544,9 +574,15 @@ def bar_by_category(
         domain = [0.0, float(top) * 1.05]
     scale = alt.Scale(domain=domain, nice=False)
     hi = domain[1]
+    def mark(v):
+        if target is None or v is None:
+            return ""
+        return "✓ " if _met(v, float(target), direction or ">=") else "✗ "
+
     rows = [
-        {"k": f"c{i:03d}", "label": w, "value": v, "text": _value_label(v, unit),
-         "inside": v is not None and v >= 0.3 * hi}
+        {"k": f"c{i:03d}", "label": w, "value": v, "text": mark(v) + _value_label(v, unit),
+         "inside": v is not None and v >= 0.3 * hi,
+         "met": MET_NAME if target is None or v is None or _met(v, float(target), direction or ">=") else NOT_MET_NAME}
         for i, (w, v) in enumerate(zip(_pad_lines(list(d["wrapped"])), (_num(x) for x in d["value"])))
     ]
     if value_title is None:
@@ -558,7 +594,13 @@ def bar_by_category(
 
     base = alt.Chart(alt.InlineData(values=rows))
     yenc, step, off, lab = _band_layout(base, [r["k"] for r in rows], [r["label"] for r in rows])
-    bars = base.mark_bar(color=BLUE, height=BAR_H, yOffset=off).encode(yenc, xenc("value:Q"))
+    if target is not None:
+        colour = alt.Color("met:N", title=None, scale=alt.Scale(domain=[MET_NAME, NOT_MET_NAME],
+                                                                range=[MET_COLOUR, NOT_MET_COLOUR]),
+                           legend=alt.Legend(orient="bottom", direction="horizontal"))
+        bars = base.mark_bar(height=BAR_H, yOffset=off).encode(yenc, xenc("value:Q"), colour)
+    else:
+        bars = base.mark_bar(color=BLUE, height=BAR_H, yOffset=off).encode(yenc, xenc("value:Q"))
     inside = base.transform_filter("datum.inside").mark_text(
         align="right", baseline="middle", dx=-5, yOffset=off, color="white", fontWeight="bold",
     ).encode(yenc, xenc("value:Q"), text="text:N")
@@ -579,6 +621,11 @@ def bar_by_category(
     tdf = pd.DataFrame({"cat": d["cat"], "value": d["value"]})
     columns = {"cat": category_title or "Nhóm", "value": "Giá trị"}
     formats = {"cat": "text", "value": "pct" if unit == "%" else "dec1"}
+    if count:
+        tdf["n"] = d["n"]
+        tdf["sample"] = ["Mẫu nhỏ" if k is not None and k < SMALL_SAMPLE else "" for k in d["n"]]
+        columns |= {"n": "Số trường hợp (n)", "sample": f"Dưới {SMALL_SAMPLE} trường hợp"}
+        formats |= {"n": "int", "sample": "text"}
     if target is not None:
         tdf["status"] = [
             ("Không có dữ liệu" if H._missing(v) else ("Đạt" if _met(v, float(target), direction or ">=") else "Chưa đạt"))
@@ -587,6 +634,14 @@ def bar_by_category(
         columns["status"] = f"So với {target_label(target, unit, direction).lower()}"
         formats["status"] = "text"
     return _figure(chart, title, description, tdf, columns, formats, n)
+
+
+def _with_n(cat: str, k) -> str:
+    """"Hộ tịch (n = 1.234)"; "Chứng thực (n = 12, mẫu nhỏ)"."""
+    if k is None:
+        return cat
+    small = ", mẫu nhỏ" if k < SMALL_SAMPLE else ""
+    return f"{cat} (n = {fmt.number(k)}{small})"
 
 
 def _describe_bars(d, target, unit, direction) -> str:
@@ -616,12 +671,15 @@ def monthly_volume(
     title: str = "Số hồ sơ tiếp nhận theo tháng và kênh",
     description: str | None = None,
     n: int | None = None,
+    cutoff=None,
 ) -> Figure:
     """Stacked bars of dossiers per month by channel.
 
     ``df`` columns: ``month`` (a date/Timestamp in the month, or ``"YYYY-MM"``),
     ``channel`` (1/2/3 or "Trực tiếp"/"Trực tuyến"/"Bưu chính công ích"),
     ``count``. Month labels are "T1", "T2"… ("T1/2026" when several years).
+    ``cutoff`` (a date): the month it falls in, when cut off before its last
+    day, is marked "T11 (đến 20/11)" in the chart and the table.
     """
     d = pd.DataFrame({
         "month": pd.to_datetime(df["month"].astype(str).str.slice(0, 7), format="%Y-%m"),
@@ -634,6 +692,14 @@ def monthly_volume(
     multi = len(years) > 1
     mlabel = {m: (f"T{pd.Timestamp(m).month}/{pd.Timestamp(m).year}" if multi else f"T{pd.Timestamp(m).month}")
               for m in months}
+    partial = None
+    if cutoff is not None:
+        c = pd.Timestamp(cutoff)
+        if c.day != c.days_in_month:
+            partial = pd.Timestamp(c.year, c.month, 1)
+            for m in months:
+                if pd.Timestamp(m) == partial:
+                    mlabel[m] += f" (đến {c.strftime('%d/%m')})"
     order_ch = list(CHANNELS.values()) + sorted(set(d["channel"]) - set(CHANNELS.values()))
     present = [c for c in order_ch if c in set(d["channel"])]
     colours = [CHANNEL_COLOURS.get(c, PALETTE[4]) for c in present]
@@ -657,7 +723,9 @@ def monthly_volume(
     wide = wide.reindex(columns=present, fill_value=0)
     wide["Tổng"] = wide.sum(axis=1)
     wide = wide.reset_index()
-    wide["month"] = [f"Tháng {pd.Timestamp(m).month}/{pd.Timestamp(m).year}" for m in wide["month"]]
+    wide["month"] = [f"Tháng {pd.Timestamp(m).month}/{pd.Timestamp(m).year}"
+                     + (f" (đến {pd.Timestamp(cutoff).strftime('%d/%m')})" if pd.Timestamp(m) == partial else "")
+                     for m in wide["month"]]
     if description is None:
         total = float(wide["Tổng"].sum())
         s = f"Tổng cộng {fmt.number(total)} hồ sơ trong {fmt.number(len(months))} tháng."

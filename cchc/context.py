@@ -27,6 +27,7 @@ class QuarterContext:
     quarters: list[str]
     quarter_pages: list[dict]
     commit: str
+    commentary: Any | None = None  # cchc.commentary.Commentary of the quarter (nhan_xet.md)
 
 
 @dataclass
@@ -39,6 +40,7 @@ class SiteContext:
     quarter_pages: list[dict]
     commit: str
     failed: dict[str, str] = field(default_factory=dict)  # held-back quarter -> public reason (words, no paths)
+    contact: dict | None = None  # data/lien_he.yml (cchc.pages_status.load_contact)
 
     @property
     def latest(self) -> str | None:

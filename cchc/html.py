@@ -362,9 +362,13 @@ def note(text_: str, kind: str = "info") -> Html:
 # ---------------------------------------------------------------- status, KPIs, scorecard
 
 _STATUS = {
-    "met": ("✓", "Đạt"),
-    "not_met": ("✗", "Chưa đạt"),
-    "no_data": ("–", "Không có dữ liệu"),
+    "met": ("✓", fmt.judgement_vi("met")),
+    "not_met": ("✗", fmt.judgement_vi("not_met")),
+    "no_data": ("–", fmt.judgement_vi("no_data")),
+    # on-track judgements of an annual target while the year is open
+    "on_track": ("✓", fmt.judgement_vi("on_track")),
+    "at_risk": ("!", fmt.judgement_vi("at_risk")),
+    "unreachable": ("✗", fmt.judgement_vi("unreachable")),
 }
 _STATUS_ALIASES = {"đạt": "met", "chưa đạt": "not_met", "không có dữ liệu": "no_data"}
 
@@ -547,23 +551,18 @@ def _time(d) -> str:
 
 
 def provenance(exported_at=None, status: str = "final", cutoff=None, commit: str | None = None) -> Html:
-    """"Dữ liệu xuất ngày dd/mm/yyyy · Số liệu chính thức của quý | Số liệu tạm tính đến ngày dd/mm/yyyy · Mã nguồn: <code>abcdef1</code>".
-
-    ``status`` is ``"final"`` or ``"provisional"`` (then ``cutoff`` is shown).
-    Missing parts are left out.
-    """
-    parts = []
-    if not _missing(exported_at):
-        parts.append(f"Dữ liệu xuất ngày {_time(exported_at)}")
-    if status == "provisional":
-        parts.append(f"Số liệu tạm tính đến ngày {_time(cutoff)}" if not _missing(cutoff) else "Số liệu tạm tính")
-    else:
-        parts.append("Số liệu chính thức của quý")
+    """The page's single provenance line: "Phiên bản ngày dd/mm/yyyy" (the
+    date the data was exported). The code version (``commit``) and the data
+    status stay machine-readable in ``data-commit`` / ``data-status`` /
+    ``data-cutoff`` attributes; the provisional status is said in words by
+    its own notice next to the figures."""
+    attrs = [f'data-status="{_attr(status)}"']
+    if not _missing(cutoff):
+        attrs.append(f'data-cutoff="{pd.Timestamp(cutoff).strftime("%Y-%m-%d")}"')
     if commit:
-        c = str(commit)
-        short = c[:7] + ("+" if c.endswith("+") and len(c) > 7 else "")  # "+": built from uncommitted changes
-        parts.append(f"Mã nguồn: <code>{text(short)}</code>")
-    return _h(f'<p class="c-provenance">{" · ".join(parts)}</p>')
+        attrs.append(f'data-commit="{_attr(str(commit))}"')
+    body = f"Phiên bản ngày {_time(exported_at)}" if not _missing(exported_at) else "Phiên bản chưa ghi ngày"
+    return _h(f'<p class="c-provenance" {" ".join(attrs)}>{body}</p>')
 
 
 def quarter_nav(

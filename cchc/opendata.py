@@ -561,8 +561,10 @@ class Resource:
 
 
 def _quarter_label(qid: str) -> str:
-    y, q = parse_quarter(qid)
-    return f"quý {q}/{y}"
+    """"Quý IV/2026", as everywhere on the site."""
+    from .periods import quarter_label_vi
+
+    return quarter_label_vi(qid)
 
 
 def write_table(df: pd.DataFrame, site_data_dir: Path, relpath: str, *, name: str, title_vi: str,
@@ -750,7 +752,7 @@ def _write_validation_summary(qid: str, quality: Mapping, out_dir: Path) -> list
     path = f"{qid}/validation.json"
     text = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True, default=str, allow_nan=False) + "\n"
     _write_bytes(Path(out_dir) / path, text.encode("utf-8"))
-    res.append(Resource(f"{qid.lower()}-validation", path, f"Kết quả kiểm tra dữ liệu (Great Expectations) — {label}",
+    res.append(Resource(f"{qid.lower()}-validation", path, f"Kết quả kiểm tra dữ liệu đầu vào — {label}",
                         "Kết quả máy đọc được của mọi phép kiểm tra dữ liệu đầu vào của quý: số dòng, số giá trị "
                         "vi phạm; không có giá trị hay số dòng của từng hồ sơ.", "json", (), qid))
     return res

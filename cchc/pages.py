@@ -19,6 +19,7 @@ import yaml
 
 from . import charts, fmt
 from . import html as H
+from . import pages_status as S
 from .context import QuarterContext, SiteContext, load as load_context
 from .labels import AREA_NAMES, STATUS_VI
 from .periods import parse_quarter, quarter_label_vi
@@ -105,41 +106,16 @@ def _indicator_table(results, targets: pd.DataFrame, caption: str, page: str, n:
         rows.append({
             "name": t["name_vi"],
             "quarter": q["value"], "q_num": q["numerator"], "q_den": q["denominator"],
-            "ytd": y["value"],
+            "ytd": fmt.percent_vs_target(y["value"], y["target"], y["direction"]),
             "target": f"{fmt.direction_vi(t['direction'])} {fmt.number(t['target'], 0)}%",
-            "status": fmt.status_vi(y["status"]),
+            "status": fmt.judgement_vi(y["judgement"] if isinstance(y["judgement"], str) else "no_data"),
         })
     df = pd.DataFrame(rows, columns=["name", "quarter", "q_num", "q_den", "ytd", "target", "status"])
-    return H.table(df, columns={"name": "Chỉ tiêu", "quarter": "Quý", "q_num": "Tử số (quý)",
-                                "q_den": "Mẫu số (quý)", "ytd": "Lũy kế năm", "target": "Mục tiêu năm",
-                                "status": "Đánh giá (lũy kế)"},
-                   formats={"quarter": "pct", "ytd": "pct", "q_num": "int", "q_den": "int"}, caption=caption, n=n)
-
-
-def _scorecard_frame(results, previous, targets: pd.DataFrame, page: str, quarter: str) -> pd.DataFrame:
-    rows = []
-    for t in targets.to_dict("records"):
-        y = _ind(results, t["id"], "ytd")
-        if y is None:
-            continue
-        qv = _val(results, t["id"], "quarter")
-        pv = _val(previous, t["id"], "quarter") if previous is not None else math.nan
-        rows.append({
-            "id": t["id"], "period": "ytd",
-            "name_vi": t["name_vi"], "value": y["value"], "target": t["target"], "direction": t["direction"],
-            "status": y["status"], "change": qv - pv if not (math.isnan(qv) or math.isnan(pv)) else math.nan,
-            "unit": "%", "change_label": "Riêng quý",
-            "href": H.rel(page, _page(quarter, SOURCE_PAGE.get(t["source"], "index"))),
-            "note": f"Lũy kế năm. Riêng {quarter_label_vi(quarter)}: {fmt.percent(qv)}",
-        })
-    return pd.DataFrame(rows)
-
-
-def _provisional_note(manifest) -> H.Html | None:
-    if manifest.cutoff is None:
-        return None
-    return H.note(f"{quarter_label_vi(manifest.quarter)} chưa kết thúc: số liệu tạm tính đến hết ngày "
-                  f"{fmt.date(manifest.cutoff)}; mọi chỉ tiêu của quý tính đến ngày này.", kind="warning")
+    qp = S.quarter_phrase(results)
+    return H.table(df, columns={"name": "Chỉ tiêu", "quarter": f"Trong {qp}", "q_num": f"Tử số ({qp})",
+                                "q_den": f"Mẫu số ({qp})", "ytd": S.ytd_span(results).capitalize(),
+                                "target": "Mục tiêu năm", "status": "Đánh giá chỉ tiêu năm"},
+                   formats={"quarter": "pct", "ytd": "text", "q_num": "int", "q_den": "int"}, caption=caption, n=n)
 
 
 # --------------------------------------------------------------------------- quarter pages
@@ -149,19 +125,36 @@ def quarter_header(ctx: QuarterContext, slug: str) -> H.Html:
     return H.section(
         H.provenance(m.exported_at, "provisional" if m.cutoff else "final", m.cutoff, ctx.commit),
         H.quarter_nav(ctx.quarter, pages, slug, ctx.quarters, quarter_label=quarter_label_vi),
-        _provisional_note(m),
+        S.provisional_note(m),
+    )
+
+
+def _card_hrefs(plan, page: str, quarter: str) -> dict[str, str]:
+    return {t["id"]: H.rel(page, _page(quarter, SOURCE_PAGE.get(t["source"], "index")))
+            for t in plan.targets.to_dict("records")}
+
+
+def overview_summary(ctx: QuarterContext) -> H.Html:
+    """The opening of the quarter overview: two key figures of the quarter,
+    then the staff's summary (nhan_xet.md, section tom_tat)."""
+    v = _volumes(ctx.results)
+    qp = S.quarter_phrase(ctx.results)
+    return H.section(
+        H.kpi_tiles([
+            ("Hồ sơ giải quyết đúng hạn", fmt.percent(_val(ctx.results, "on_time", "quarter")), f"trong {qp}"),
+            ("Hồ sơ tiếp nhận", v["received"], f"trong {qp}"),
+        ]),
+        S.commentary_summary(getattr(ctx, "commentary", None), ctx.quarter),
     )
 
 
 def overview_scorecard(ctx: QuarterContext) -> H.Html:
     page = _page(ctx.quarter, "index")
-    df = _scorecard_frame(ctx.results, ctx.previous, _targets(ctx.plan, headline=True), page, ctx.quarter)
-    met = int((df["status"] == "met").sum()) if len(df) else 0
+    targets = _targets(ctx.plan, headline=True)
     return H.section(
         H.heading("Các chỉ tiêu chính của Kế hoạch", 2, id="chi-tieu-chinh"),
-        H.paragraph(f"Lũy kế từ đầu năm đến hết {quarter_label_vi(ctx.quarter)}, so với mục tiêu năm 2026: "
-                    f"{met}/{len(df)} chỉ tiêu đạt. Thay đổi so với quý trước tính trên giá trị riêng của từng quý."),
-        H.scorecard(df),
+        H.paragraph(S.judgement_summary(ctx.results, targets)),
+        S.status_cards(ctx.results, ctx.previous, targets, _card_hrefs(ctx.plan, page, ctx.quarter)),
     )
 
 
@@ -250,7 +243,7 @@ def dossier_by_month(ctx: QuarterContext) -> H.Html:
         rows.append({"month": r["month"], "channel": "Trực tuyến", "count": online})
         rows.append({"month": r["month"], "channel": "Trực tiếp, bưu chính", "count": _int(r["received"]) - online})
     df = pd.DataFrame(rows, columns=["month", "channel", "count"])
-    fig = charts.monthly_volume(df, title="Hồ sơ tiếp nhận theo tháng",
+    fig = charts.monthly_volume(df, title="Hồ sơ tiếp nhận theo tháng", cutoff=ctx.manifest.cutoff,
                                 description="Số hồ sơ tiếp nhận mỗi tháng từ đầu năm, chia theo nộp trực tuyến "
                                             "và nộp trực tiếp hoặc qua bưu chính.")
     return H.section(H.heading("Theo tháng", 2, id="theo-thang"), fig)
@@ -272,7 +265,7 @@ def dossier_by_domain(ctx: QuarterContext) -> H.Html:
     bd = _bd(ctx.results, "by_domain", "quarter")
     bd = bd[bd["in_scope"] > 0] if len(bd) else bd
     target = _targets(ctx.plan).set_index("id").loc["on_time", "target"] if "on_time" in set(ctx.plan.targets["id"]) else None
-    fig = charts.bar_by_category(bd, category="TenLinhVuc", value="on_time_value", target=target,
+    fig = charts.bar_by_category(bd, category="TenLinhVuc", value="on_time_value", target=target, count="in_scope",
                                  title="Tỷ lệ giải quyết đúng hạn theo lĩnh vực",
                                  description="Tỷ lệ hồ sơ giải quyết đúng hạn trong quý của từng lĩnh vực, so với "
                                              "mục tiêu của Kế hoạch.")
@@ -395,7 +388,7 @@ def survey(ctx: QuarterContext) -> H.Html:
              _indicator_table(ctx.results, _targets(ctx.plan, "survey"), "Mức độ hài lòng chung: quý và lũy kế",
                               _page(ctx.quarter, "hai-long"))]
     if len(shown):
-        parts.append(charts.bar_by_category(shown, category="label_vi", value="value", target=target,
+        parts.append(charts.bar_by_category(shown, category="label_vi", value="value", target=target, count="n",
                                             title="Tỷ lệ hài lòng theo yếu tố SIPAS",
                                             description="Tỷ lệ phiếu chấm 4 hoặc 5 điểm cho từng yếu tố trong quý; "
                                                         "yếu tố có dưới 5 phiếu không được công bố."))
@@ -470,10 +463,8 @@ def quality(ctx: QuarterContext) -> H.Html:
 def home_intro(ctx: SiteContext) -> H.Html:
     q = ctx.latest
     m = ctx.manifests[q]
-    parts = [H.paragraph(
-        f"Trang công khai kết quả thực hiện Kế hoạch cải cách hành chính năm 2026 của UBND phường Chơn Thành. "
-        f"Số liệu mới nhất: {quarter_label_vi(q)}"
-        + (f" (tạm tính đến ngày {fmt.date(m.cutoff)})." if m.cutoff else "."))]
+    parts = [H.provenance(m.exported_at, "provisional" if m.cutoff else "final", m.cutoff, ctx.commit),
+             S.provisional_note(m)]
     for fq, why in sorted(ctx.failed.items()):
         parts.append(H.note(f"{quarter_label_vi(fq)} chưa được công bố vì dữ liệu chưa đạt kiểm tra: {why}",
                             kind="warning"))
@@ -484,13 +475,19 @@ def home_scorecard(ctx: SiteContext) -> H.Html:
     q = ctx.latest
     i = ctx.quarters.index(q)
     prev = ctx.results[ctx.quarters[i - 1]] if i > 0 else None
-    df = _scorecard_frame(ctx.results[q], prev, _targets(ctx.plan, headline=True), "index.html", q)
-    met = int((df["status"] == "met").sum()) if len(df) else 0
+    res = ctx.results[q]
+    targets = _targets(ctx.plan, headline=True)
     return H.section(
-        H.heading(f"Các chỉ tiêu chính — lũy kế đến hết {quarter_label_vi(q)}", 2, id="chi-tieu-chinh"),
-        H.paragraph(f"{met}/{len(df)} chỉ tiêu chính đạt mục tiêu năm 2026 (tính lũy kế từ đầu năm)."),
-        H.scorecard(df),
+        H.heading(f"Các chỉ tiêu chính, {S.ytd_span(res)}", 2, id="chi-tieu-chinh"),
+        H.paragraph(S.judgement_summary(res, targets)),
+        S.status_cards(res, prev, targets, _card_hrefs(ctx.plan, "index.html", q)),
+        H.paragraph("Kết quả thực hiện Kế hoạch cải cách hành chính (CCHC) năm 2026 của UBND phường Chơn Thành. "
+                    "Mỗi chỉ tiêu chưa đạt hoặc cần cố gắng có kèm nguyên nhân và giải pháp của phường."),
     )
+
+
+def home_contact(ctx: SiteContext) -> H.Html | None:
+    return S.contact_block(getattr(ctx, "contact", None))
 
 
 def home_volumes(ctx: SiteContext) -> H.Html:
@@ -526,10 +523,15 @@ def trends_intro(ctx: SiteContext) -> H.Html:
                        "Các chỉ tiêu chính có biểu đồ; mọi chỉ tiêu có bảng số liệu đầy đủ bên dưới.")
 
 
-def _trend_figure(tq: pd.DataFrame, t: dict):
+def _partial(ctx: SiteContext) -> dict[str, str]:
+    """quarter -> " (đến 20/11)" for the quarters cut off before their end."""
+    return {q: S.partial_suffix(ctx.results[q]) for q in ctx.quarters if S.partial_suffix(ctx.results[q])}
+
+
+def _trend_figure(tq: pd.DataFrame, t: dict, partial: dict | None = None):
     d = tq[tq["id"] == t["id"]][["quarter", "value", "target"]]
     return charts.indicator_trend(
-        d, title=t["name_vi"], direction=t["direction"],
+        d, title=t["name_vi"], direction=t["direction"], partial=partial,
         description=f"Giá trị từng quý của chỉ tiêu “{t['name_vi']}”, mục tiêu năm "
                     f"{fmt.direction_vi(t['direction'])} {fmt.number(t['target'])}%.")
 
@@ -552,14 +554,14 @@ def trends_detail(ctx: SiteContext) -> H.Html:
     for area in dict.fromkeys(others["area"]):
         parts.append(H.heading(f"{area}. {AREA_NAMES.get(str(area), '')}", 2, id=f"linh-vuc-{str(area).lower()}"))
         for t in others[others["area"] == area].to_dict("records"):
-            parts.append(_trend_figure(tq, t))
+            parts.append(_trend_figure(tq, t, _partial(ctx)))
     return H.section(*parts)
 
 
 def trends(ctx: SiteContext) -> H.Html:
     tq = _quarter_trend(ctx)
     parts = [H.heading("Các chỉ tiêu chính", 2, id="chi-tieu-chinh")]
-    parts += [_trend_figure(tq, t) for t in _targets(ctx.plan, headline=True).to_dict("records")]
+    parts += [_trend_figure(tq, t, _partial(ctx)) for t in _targets(ctx.plan, headline=True).to_dict("records")]
     parts.append(H.link_list([("xu-huong-chi-tiet.html", "Biểu đồ xu hướng của các chỉ tiêu còn lại",
                                "Chỉ tiêu từ danh mục thủ tục và từ báo cáo của các đơn vị, theo lĩnh vực.")]))
     wide = tq.pivot_table(index="id", columns="quarter", values="value", aggfunc="first")
@@ -568,7 +570,7 @@ def trends(ctx: SiteContext) -> H.Html:
     others["target_text"] = [f"{fmt.direction_vi(d)} {fmt.number(t)}%" for d, t in
                              zip(others["direction"], others["target"])]
     cols = {"name_vi": "Chỉ tiêu", "area": "Lĩnh vực", "target_text": "Mục tiêu"}
-    cols |= {q: quarter_label_vi(q) for q in ctx.quarters}
+    cols |= {q: quarter_label_vi(q) + _partial(ctx).get(q, "") for q in ctx.quarters}
     parts += [H.heading("Mọi chỉ tiêu qua các quý", 2, id="moi-chi-tieu"),
               H.table(others, columns=cols, formats={q: "pct" for q in ctx.quarters} | {"area": "text"},
                       caption="Giá trị từng quý của mọi chỉ tiêu (%)")]
@@ -594,6 +596,8 @@ def methodology(ctx: SiteContext) -> H.Html:
             {"k": "Câu trong Kế hoạch", "v": f"“{t['plan_sentence']}” ({t['plan_ref']})"},
             {"k": "Ghi chú", "v": t.get("note") or ""},
         ]), columns={"k": "Mục", "v": "Nội dung"}, formats={"v": "text"}, caption=f"Chỉ tiêu {t['id']}"))
+    if ctx.latest:
+        parts.insert(0, S.on_track_method(ctx.results[ctx.latest], m["on_track"]))
     e = m["estimate_766"]
     parts += [H.heading(e["title"], 2, id="uoc-tinh-766"), H.paragraph(e["text"]), H.note(e["caveat"], "warning")]
     return H.section(*parts)

@@ -125,7 +125,7 @@ def test_trend_target_rule_and_vi_numbers(figs):
     assert _rule_targets(f.spec) == [98.0]
     assert "Mục tiêu ≥ 98%" in f.svg
     assert ">98,5%<" in f.svg                 # value label, vi-VN
-    assert re.search(r">9\d<", f.svg)        # axis ticks like 96, 98
+    assert re.search(r">0<", f.svg) and re.search(r">100<", f.svg)  # rate axis from 0 to 100
     assert "." not in "".join(re.findall(r">(\d[\d.,]*)<", f.svg)).replace(",", "")  # no decimal points
     # quarters sorted; table rows in order with vi-VN percent and dash for NaN
     t = f.table_html
@@ -146,8 +146,31 @@ def test_bar_target_rule_status_and_order(figs):
     assert ">85,3%<" in f.table_html or ">85,2%<" in f.table_html
     assert "Không có dữ liệu" in f.svg           # missing bar is labelled, not silently absent
     t = f.table_html
-    assert t.index("Hộ tịch") < t.index("Đất đai") < t.index("Lao động")   # sorted "-x", NaN last
+    assert t.index("Lao động") < t.index("Đất đai") < t.index("Hộ tịch") < t.index("Tư pháp")  # worst first, NaN last
     assert ">Đạt<" in t and ">Chưa đạt<" in t and ">Không có dữ liệu<" in t
+    # coloured by the target, with a text mark as well as the colour
+    assert "✗ 85," in f.svg and "✓ " in f.svg and C.MET_NAME in f.svg and C.NOT_MET_NAME in f.svg
+    assert C.MET_COLOUR.lower() in f.svg.lower() and C.NOT_MET_COLOUR.lower() in f.svg.lower()
+
+
+def test_bars_show_n_and_mark_small_samples():
+    df = pd.DataFrame({"d": ["Hộ tịch", "Chứng thực"], "v": [99.0, 90.0], "n": [1234, 12]})
+    f = C.bar_by_category(df, category="d", value="v", count="n", target=98, direction=">=", title="Đúng hạn")
+    assert "Hộ tịch (n = 1.234)" in f.svg and "mẫu nhỏ" in f.svg
+    assert f.table_html.index("Chứng thực") < f.table_html.index("Hộ tịch")  # worst first
+    assert ">Mẫu nhỏ<" in f.table_html and ">1.234<" in f.table_html
+    le = C.bar_by_category(df, category="d", value="v", target=95, direction="<=", title="Trễ hạn")
+    assert le.table_html.index("Hộ tịch") < le.table_html.index("Chứng thực")  # for ≤ the largest is worst
+
+
+def test_every_chart_has_a_wide_drawing_for_wide_columns(figs):
+    for name, f in figs.items():
+        assert f.svg_wide, name
+        w_narrow = float(re.search(r'<svg[^>]* width="([\d.]+)"', f.svg).group(1))
+        w_wide = float(re.search(r'<svg[^>]* width="([\d.]+)"', f.svg_wide).group(1))
+        assert w_narrow <= 340 and w_wide >= C.WIDE_WIDTH, name
+        out = f.__html__()
+        assert 'c-chart--narrow' in out and 'c-chart--wide' in out
 
 
 def test_monthly_volume_labels_and_table(figs):

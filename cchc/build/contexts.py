@@ -17,16 +17,21 @@ def make_contexts(opts: BuildOptions, pages_cfg, quarters, verdicts, results, pl
     from .. import context as ctx_mod
     from ..loader import read_manifest
 
+    from ..commentary import load_commentary
+    from ..pages_status import load_contact
+
     manifests = {q: read_manifest(opts.data_dir / q / "quarter.yml") for q in quarters}
     qctx = {}
     for i, q in enumerate(quarters):
         qctx[q] = ctx_mod.QuarterContext(
             quarter=q, manifest=manifests[q], results=results[q],
             previous=results[quarters[i - 1]] if i > 0 else None, quality=verdicts[q].quality, plan=plan,
-            quarters=quarters, quarter_pages=pages_cfg["quarter_pages"], commit=commit)
+            quarters=quarters, quarter_pages=pages_cfg["quarter_pages"], commit=commit,
+            commentary=load_commentary(opts.data_dir / q))
     site = ctx_mod.SiteContext(
         quarters=quarters, manifests=manifests, results=results, quality={q: verdicts[q].quality for q in quarters},
-        plan=plan, quarter_pages=pages_cfg["quarter_pages"], commit=commit, failed=failed)
+        plan=plan, quarter_pages=pages_cfg["quarter_pages"], commit=commit, failed=failed,
+        contact=load_contact(opts.data_dir))
     return site, qctx
 
 
@@ -48,7 +53,7 @@ def write_contexts(opts: BuildOptions, pages_cfg, quarters, verdicts, results, r
     path = ctx_dir / "site.pkl"
     ctx_mod.save(site, path)
     out["site"] = (path, _sha([result_keys[q] for q in quarters], quarters, commit, failed,
-                              {q: verdicts[q].quality for q in quarters}, pages_cfg))
+                              {q: verdicts[q].quality for q in quarters}, pages_cfg, site.contact))
     return out
 
 

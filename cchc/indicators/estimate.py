@@ -36,15 +36,14 @@ import pandas as pd
 from .core import value
 
 GROUPS = [
-    ("Công khai minh bạch", 18, ("published_on_time",), "TTHC công khai đúng hạn (published_on_time)"),
-    ("Tiến độ giải quyết", 20, ("on_time",), "20 × tỷ lệ hồ sơ giải quyết đúng hạn (on_time)"),
+    ("Công khai minh bạch", 18, ("published_on_time",), "tỷ lệ thủ tục hành chính công khai đúng hạn"),
+    ("Tiến độ giải quyết", 20, ("on_time",), "20 × tỷ lệ hồ sơ giải quyết đúng hạn"),
     ("Dịch vụ công trực tuyến", 12, ("online_dossiers", "full_online_services"),
-     "trung bình của tỷ lệ hồ sơ trực tuyến (online_dossiers) và tỷ lệ DVC toàn trình (full_online_services)"),
-    ("Thanh toán trực tuyến", 10, ("online_payment",), "tỷ lệ hồ sơ thanh toán trực tuyến (online_payment)"),
+     "trung bình của tỷ lệ hồ sơ nộp trực tuyến và tỷ lệ dịch vụ công trực tuyến toàn trình"),
+    ("Thanh toán trực tuyến", 10, ("online_payment",), "tỷ lệ hồ sơ thanh toán trực tuyến"),
     ("Mức độ số hóa", 22, ("digitized_dossiers", "e_results", "data_reuse"),
-     "trung bình của tỷ lệ số hóa hồ sơ (digitized_dossiers), cấp kết quả điện tử (e_results) "
-     "và tái sử dụng dữ liệu (data_reuse)"),
-    ("Mức độ hài lòng", 18, ("satisfaction",), "tỷ lệ phiếu khảo sát hài lòng ≥ 4/5 (satisfaction)"),
+     "trung bình của tỷ lệ số hóa hồ sơ, cấp kết quả điện tử và tái sử dụng dữ liệu"),
+    ("Mức độ hài lòng", 18, ("satisfaction",), "tỷ lệ phiếu khảo sát hài lòng (4 hoặc 5 điểm)"),
 ]
 TOTAL = "Tổng điểm ước tính (không chính thức)"
 COLUMNS = ["group", "weight", "basis", "ratio", "score"]
@@ -58,7 +57,7 @@ def estimate_766(measures: dict[str, tuple[int, int]]) -> pd.DataFrame:
         vals = [v for v in vals if not math.isnan(v)]
         ratio = float(np.mean(vals)) / 100.0 if vals else float("nan")
         missing = [i for i in ids if i not in measures or math.isnan(value(*measures[i]))]
-        b = basis + (f"; thiếu dữ liệu: {', '.join(missing)}" if missing and vals else "")
+        b = basis + (f"; thiếu dữ liệu {len(missing)} chỉ tiêu" if missing and vals else "")
         if not vals:
             b = basis + "; không có dữ liệu"
         rows.append({"group": group, "weight": weight, "basis": b, "ratio": ratio, "score": weight * ratio})

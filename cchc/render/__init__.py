@@ -31,6 +31,7 @@ from pathlib import Path
 
 from cchc.render.config import load_site_config, with_quarters  # noqa: F401  (public API)
 from cchc.render.outputs import widget_outputs, widget_outputs_message
+from cchc.render.abbreviations import spell_out_abbreviations
 from cchc.render.postprocess import html_pages, localize_root_links
 from cchc.render.search import write_search_index
 
@@ -102,6 +103,7 @@ def render(staging_dir, out_dir, renderer: str = "auto") -> RenderResult:
 def postprocess(out_dir) -> None:
     """The steps both renderers share, in order."""
     localize_root_links(Path(out_dir))
+    spell_out_abbreviations(Path(out_dir))
     write_search_index(Path(out_dir))
 
 
