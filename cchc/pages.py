@@ -384,7 +384,14 @@ def survey(ctx: QuarterContext) -> H.Html:
     target = float(ctx.plan.targets.set_index("id").loc["satisfaction", "target"])
     shown = sf[~sf["suppressed"].astype(bool)]
     sf["value_text"] = [("< 5 phiếu" if s else fmt.percent(v)) for s, v in zip(sf["suppressed"], sf["value"])]
+    qp = S.quarter_phrase(ctx.results)
     parts = [H.heading("Khảo sát mức độ hài lòng", 2, id="khao-sat"),
+             H.kpi_tiles([
+                 ("Người dân, tổ chức hài lòng", fmt.percent(_val(ctx.results, "satisfaction", "quarter")),
+                  f"trong {qp}"),
+                 ("Phiếu khảo sát", _int(_ind(ctx.results, "satisfaction", "quarter")["denominator"])
+                  if _ind(ctx.results, "satisfaction", "quarter") else 0, f"trong {qp}"),
+             ]),
              _indicator_table(ctx.results, _targets(ctx.plan, "survey"), "Mức độ hài lòng chung: quý và lũy kế",
                               _page(ctx.quarter, "hai-long"))]
     if len(shown):
@@ -425,19 +432,20 @@ def quality(ctx: QuarterContext) -> H.Html:
                                "rule": warns.get("rule_vi", pd.Series(dtype=str)),
                                "count": warns.get("count", pd.Series(dtype="Int64"))})
                  if len(warns) else pd.DataFrame(columns=["text", "rule", "count"]))
+    tiles = H.kpi_tiles([
+        ("Dòng dữ liệu đã kiểm tra", qs.get("rows_checked", 0), "tất cả các tệp"),
+        ("Phép kiểm tra đạt", f"{fmt.number(qs.get('checks_passed', 0))}/"
+                              f"{fmt.number(qs.get('checks_evaluated', 0))}", ""),
+        ("Cảnh báo", qs.get("warnings_count", 0), "được công bố bên dưới"),
+        ("Lỗi", qs.get("errors", 0), "quý chỉ được công bố khi không có lỗi"),
+    ])
     parts = [
         H.heading("Kết quả kiểm tra dữ liệu đầu vào", 2, id="ket-qua-kiem-tra"),
+        tiles,
         H.paragraph("Trước khi tính bất kỳ chỉ tiêu nào, mọi tệp dữ liệu của quý được kiểm tra tự động bằng "
                     "Great Expectations theo hợp đồng dữ liệu: đủ cột bắt buộc, đúng kiểu, ngày đọc được, giá trị "
                     "hợp lệ, mã không trùng, thứ tự ngày, khoảng thời gian hợp lý và liên kết giữa các tệp. Lỗi làm "
                     "quý không được công bố; cảnh báo được công bố ở đây."),
-        H.kpi_tiles([
-            ("Dòng dữ liệu đã kiểm tra", qs.get("rows_checked", 0), "tất cả các tệp"),
-            ("Phép kiểm tra đạt", f"{fmt.number(qs.get('checks_passed', 0))}/"
-                                  f"{fmt.number(qs.get('checks_evaluated', 0))}", ""),
-            ("Cảnh báo", qs.get("warnings_count", 0), "được công bố bên dưới"),
-            ("Lỗi", qs.get("errors", 0), "quý chỉ được công bố khi không có lỗi"),
-        ]),
         H.table(files, columns={"label_vi": "Tệp", "file": "Tên tệp", "rows_checked": "Số dòng",
                                 "checks_evaluated": "Phép kiểm tra", "checks_passed": "Đạt"},
                 formats={"file": "text", "rows_checked": "int", "checks_evaluated": "int", "checks_passed": "int"},
@@ -451,6 +459,7 @@ def quality(ctx: QuarterContext) -> H.Html:
                       "Kết quả máy đọc được của từng phép kiểm tra: chỉ có số đếm, không có giá trị từng dòng."),
                      (H.rel(page, f"data/{ctx.quarter}/data_quality.csv"), "Bảng chất lượng dữ liệu (CSV)")]),
     ]
+    parts.append(S.missing_explanations(ctx.results))
     warnings = _bd(ctx.results, "warnings")
     if len(warnings):
         parts.append(H.heading("Lưu ý khi tính chỉ tiêu", 2, id="luu-y-tinh"))

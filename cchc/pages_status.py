@@ -126,6 +126,29 @@ def judgement_summary(results, targets: pd.DataFrame, what: str = "chỉ tiêu c
     return f"{head}, trong {len(codes)} {what}: {', '.join(parts)}.{tail}"
 
 
+def missing_explanations(results) -> H.Html | None:
+    """Data-quality warning: the targets missed or at risk that have no
+    explanation in the quarter's giai_trinh file."""
+    w = results.breakdowns.get("warnings")
+    if w is None or not len(w):
+        return None
+    miss = w[w["code"] == "missing_explanation"]
+    if not len(miss):
+        return None
+    ytd = _rows(results, "ytd")
+    df = pd.DataFrame([{"name": ytd[k]["name_vi"] if k in ytd else k, "id": k,
+                        "judgement": fmt.judgement_vi(ytd[k]["judgement"]) if k in ytd else ""}
+                       for k in miss["key"].astype(str)])
+    return H.section(
+        H.heading("Chỉ tiêu chưa có giải trình", 2, id="chua-co-giai-trinh"),
+        H.note(f"{len(df)} chỉ tiêu chưa đạt hoặc cần cố gắng nhưng tệp giải trình (giai_trinh) của quý không có "
+               "dòng cho chỉ tiêu đó. Đơn vị phụ trách cần bổ sung nguyên nhân, giải pháp, đơn vị chủ trì và "
+               "thời hạn.", kind="warning"),
+        H.table(df, columns={"name": "Chỉ tiêu", "id": "Mã chỉ tiêu (MaChiTieu)", "judgement": "Đánh giá"},
+                formats={"id": "text", "judgement": "text"}, caption="Chỉ tiêu chưa có giải trình"),
+    )
+
+
 def provisional_note(manifest) -> H.Html | None:
     """The short "số liệu tạm tính" notice of a quarter cut off before its end."""
     if manifest.cutoff is None:
