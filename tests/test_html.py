@@ -167,11 +167,12 @@ def test_sample_banner_and_provenance():
     b = H.sample_banner()
     assert 'role="note"' in b and "Dữ liệu mẫu — không phải số liệu chính thức" in b
     p = H.provenance(datetime(2026, 11, 21, 8, 0), "provisional", date(2026, 11, 20), "abcdef1234567")
-    assert "Dữ liệu xuất ngày <time datetime=\"2026-11-21\">21/11/2026</time>" in p
-    assert "Số liệu tạm tính đến ngày <time datetime=\"2026-11-20\">20/11/2026</time>" in p
-    assert "Mã nguồn: <code>abcdef1</code>" in p
+    # one line in words; the code version and the data status stay machine-readable
+    assert ">Phiên bản ngày <time datetime=\"2026-11-21\">21/11/2026</time></p>" in p
+    assert 'data-commit="abcdef1234567"' in p and 'data-status="provisional"' in p
+    assert 'data-cutoff="2026-11-20"' in p and "Mã nguồn" not in p
     f = H.provenance("2027-01-05T08:00:00+07:00", "final", None, None)
-    assert "05/01/2027" in f and "Số liệu chính thức của quý" in f and "Mã nguồn" not in f
+    assert "Phiên bản ngày" in f and "05/01/2027" in f and "data-commit" not in f and 'data-status="final"' in f
 
 
 def test_quarter_nav():
