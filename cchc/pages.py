@@ -153,7 +153,8 @@ def overview_scorecard(ctx: QuarterContext) -> H.Html:
     targets = _targets(ctx.plan, headline=True)
     return H.section(
         H.heading("Các chỉ tiêu chính của Kế hoạch", 2, id="chi-tieu-chinh"),
-        H.paragraph(S.judgement_summary(ctx.results, targets)),
+        H.paragraph(" ".join(x for x in (S.judgement_summary(ctx.results, targets),
+                                         S.open_year_note(ctx.results)) if x)),
         S.status_cards(ctx.results, ctx.previous, targets, _card_hrefs(ctx.plan, page, ctx.quarter)),
     )
 
@@ -487,11 +488,12 @@ def home_scorecard(ctx: SiteContext) -> H.Html:
     res = ctx.results[q]
     targets = _targets(ctx.plan, headline=True)
     return H.section(
-        H.heading(f"Các chỉ tiêu chính, {S.ytd_span(res)}", 2, id="chi-tieu-chinh"),
+        H.heading("Các chỉ tiêu chính năm 2026", 2, id="chi-tieu-chinh"),
         H.paragraph(S.judgement_summary(res, targets)),
         S.status_cards(res, prev, targets, _card_hrefs(ctx.plan, "index.html", q)),
-        H.paragraph("Kết quả thực hiện Kế hoạch cải cách hành chính (CCHC) năm 2026 của UBND phường Chơn Thành. "
-                    "Mỗi chỉ tiêu chưa đạt hoặc cần cố gắng có kèm nguyên nhân và giải pháp của phường."),
+        H.paragraph(" ".join(x for x in (
+            "Kết quả thực hiện Kế hoạch cải cách hành chính (CCHC) năm 2026 của UBND phường Chơn Thành. Mỗi chỉ "
+            "tiêu chưa đạt hoặc cần cố gắng có kèm nguyên nhân và giải pháp của phường.", S.open_year_note(res)) if x)),
     )
 
 

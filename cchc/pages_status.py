@@ -122,8 +122,16 @@ def judgement_summary(results, targets: pd.DataFrame, what: str = "chỉ tiêu c
     parts = [f"{codes.count(c)} {fmt.judgement_vi(c).lower()}" for c in order if codes.count(c)]
     final = any(c in ("met", "not_met") for c in codes)
     head = (f"Cả năm {results.periods['ytd'].first_day.year}" if final else f"Tính {ytd_span(results)}")
-    tail = "" if final else " Năm chưa kết thúc, nên đây là đánh giá khả năng đạt mục tiêu năm, chưa phải kết quả cuối cùng."
-    return f"{head}, trong {len(codes)} {what}: {', '.join(parts)}.{tail}"
+    return f"{head}, trong {len(codes)} {what}: {', '.join(parts)}."
+
+
+def open_year_note(results) -> str:
+    """Why the cards say "đang đạt" and not "đạt" (empty once the year is final)."""
+    ytd = results.indicators[results.indicators["period"] == "ytd"]
+    if ytd["judgement"].isin(["met", "not_met"]).any():
+        return ""
+    return ("Năm chưa kết thúc, nên mỗi chỉ tiêu được đánh giá khả năng đạt mục tiêu năm, chưa phải kết quả "
+            "cuối cùng; cách đánh giá được trình bày ở trang Phương pháp.")
 
 
 def missing_explanations(results) -> H.Html | None:
@@ -153,8 +161,8 @@ def provisional_note(manifest) -> H.Html | None:
     """The short "số liệu tạm tính" notice of a quarter cut off before its end."""
     if manifest.cutoff is None:
         return None
-    return H.note(f"Số liệu tạm tính: {quarter_label_vi(manifest.quarter)} chưa kết thúc, mọi con số của quý "
-                  f"tính đến hết ngày {fmt.date(manifest.cutoff)}.", kind="warning")
+    return H.note(f"Số liệu tạm tính đến hết ngày {fmt.date(manifest.cutoff)}, "
+                  f"{quarter_label_vi(manifest.quarter)} chưa kết thúc.", kind="warning")
 
 
 def on_track_method(results, text: dict, tid: str = "on_time") -> H.Html:

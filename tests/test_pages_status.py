@@ -61,7 +61,7 @@ def test_judgement_summary(q4):
     res, _ = q4
     s = S.judgement_summary(res, _headline())
     assert s.startswith("Tính từ 01/01/2026 đến 20/11/2026, trong 9 chỉ tiêu chính: ")
-    assert "cần cố gắng" in s and "chưa phải kết quả cuối cùng" in s
+    assert "cần cố gắng" in s and "chưa phải kết quả cuối cùng" in S.open_year_note(res)
 
 
 def test_commentary_summary_and_method(q4):
