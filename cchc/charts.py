@@ -299,14 +299,14 @@ class Figure:
 
 
 def _figure(chart, title: str, description: str, table_df: pd.DataFrame, columns: dict,
-            formats: dict, n: int | None) -> Figure:
+            formats: dict, n: int | None, wide: bool = True) -> Figure:
     title = str(title)
     description = str(description)
     fid = H._make_id("fig", title, n)
     label = f"{title}. {description}" if description else title
     svg, spec = render_svg(chart, label)
     svg_wide = ""
-    if isinstance(spec.get("width"), (int, float)):
+    if wide and isinstance(spec.get("width"), (int, float)):
         # the same chart for a wide column: only the plot width changes, text keeps its size
         svg_wide, _ = render_svg({**spec, "width": WIDE_WIDTH}, label)
     tbl = H.table(table_df, columns=columns, formats=formats,
@@ -408,11 +408,14 @@ def indicator_trend(
     direction: str | None = None,
     n: int | None = None,
     partial: dict | None = None,
+    wide: bool = True,
 ) -> Figure:
     """Indicator value across quarters, with the target as a dashed rule.
 
     ``partial``: quarter id -> suffix for a quarter cut off early
     (``{"2026Q4": " (đến 20/11)"}``), added to its axis label and table row.
+    ``wide=False``: no wide drawing (pages with many small charts lay them
+    out in a grid, ``.c-figure-grid``, instead).
 
     ``df`` columns: ``quarter`` (``YYYYQn``), ``value`` (0–100 for ``%``,
     may be NaN), ``target`` (same scale; normally constant). Optional
@@ -479,7 +482,7 @@ def indicator_trend(
     vfmt = "pct" if unit == "%" else "dec1"
     return _figure(chart, title, description, tdf,
                    {"quarter": "Quý", "value": "Giá trị", "target": "Mục tiêu"},
-                   {"quarter": "text", "value": vfmt, "target": vfmt}, n)
+                   {"quarter": "text", "value": vfmt, "target": vfmt}, n, wide=wide)
 
 
 def _met(v, t, direction) -> bool:

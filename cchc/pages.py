@@ -539,10 +539,10 @@ def _partial(ctx: SiteContext) -> dict[str, str]:
     return {q: S.partial_suffix(ctx.results[q]) for q in ctx.quarters if S.partial_suffix(ctx.results[q])}
 
 
-def _trend_figure(tq: pd.DataFrame, t: dict, partial: dict | None = None):
+def _trend_figure(tq: pd.DataFrame, t: dict, partial: dict | None = None, wide: bool = True):
     d = tq[tq["id"] == t["id"]][["quarter", "value", "target"]]
     return charts.indicator_trend(
-        d, title=t["name_vi"], direction=t["direction"], partial=partial,
+        d, title=t["name_vi"], direction=t["direction"], partial=partial, wide=wide,
         description=f"Giá trị từng quý của chỉ tiêu “{t['name_vi']}”, mục tiêu năm "
                     f"{fmt.direction_vi(t['direction'])} {fmt.number(t['target'])}%.")
 
@@ -564,8 +564,9 @@ def trends_detail(ctx: SiteContext) -> H.Html:
              H.link_list([("xu-huong.html", "Xu hướng các chỉ tiêu chính")])]
     for area in dict.fromkeys(others["area"]):
         parts.append(H.heading(f"{area}. {AREA_NAMES.get(str(area), '')}", 2, id=f"linh-vuc-{str(area).lower()}"))
-        for t in others[others["area"] == area].to_dict("records"):
-            parts.append(_trend_figure(tq, t, _partial(ctx)))
+        figs = [_trend_figure(tq, t, _partial(ctx), wide=False)
+                for t in others[others["area"] == area].to_dict("records")]
+        parts.append(H.section(*figs, cls="c-figure-grid"))
     return H.section(*parts)
 
 
