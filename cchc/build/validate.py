@@ -49,7 +49,8 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
     if todo:
         from .. import validation
 
-        for (q, key, digest), result in zip(todo, _validate_each(opts, [t[0] for t in todo])):
+        store = (cache, rules)
+        for (q, key, digest), result in zip(todo, _validate_each(opts, [t[0] for t in todo], store)):
             if quarter_digest(opts, q) != digest:
                 raise changed_error(q, "trong khi đang kiểm tra", "while they were being checked")
             verdict = Verdict(
@@ -63,26 +64,36 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
     return verdicts, loaded
 
 
-def _quiet_ge() -> None:
+def _worker_setup(store: tuple | None = None) -> None:
     # GE configures its own loggers on import; keep its INFO chatter out of the build log
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    if store is not None:  # suite outcomes per file, kept in the build cache
+        from ..validation import core
+
+        core.use_result_store(*store)
 
 
-def _validate_each(opts: BuildOptions, quarters: list[str]) -> list:
+def _validate_each(opts: BuildOptions, quarters: list[str], store: tuple | None = None) -> list:
     """``validate_quarter`` of each quarter, in order. Several quarters are
     shared among ``opts.jobs`` worker processes, each with its own Great
     Expectations context (the suites of one quarter run one after another
-    in one process; the GE start-up of the workers runs in parallel)."""
+    in one process; the GE start-up of the workers runs in parallel).
+    ``store`` = (cache, salt): a file whose bytes, suite and parameters were
+    already checked with the same code and plan reuses that outcome, so only
+    changed files go through Great Expectations."""
     from .. import validation
 
     workers = min(opts.jobs, len(quarters))
     folders = [opts.data_dir / q for q in quarters]
     if workers <= 1:
-        _quiet_ge()
-        return [validation.validate_quarter(f, opts.plan_dir) for f in folders]
+        _worker_setup(store)
+        try:
+            return [validation.validate_quarter(f, opts.plan_dir) for f in folders]
+        finally:
+            validation.core.use_result_store(None)
     # spawn, not fork: the build may already run threads (warm kernels)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_quiet_ge) as pool:
+                             initializer=_worker_setup, initargs=(store,)) as pool:
         return list(pool.map(validation.validate_quarter, folders, [opts.plan_dir] * len(folders)))
 
 

@@ -386,10 +386,34 @@ def _memo_key(table: Table, file: str, doc: dict, parameters) -> tuple | None:
             len(table.raw), tuple(table.raw.columns))
 
 
+# Optionally the outcomes are also kept on disk, in the build's cache: a build
+# after one file changed then runs Great Expectations on that file only (and
+# does not even import it when nothing changed). The salt names the code and
+# plan the outcomes were computed with.
+_STORE: tuple | None = None  # (store with get(kind, key) / put(kind, key, value), salt)
+STORE_KIND = "suite-outcomes"
+
+
+def use_result_store(store, salt: str = "") -> None:
+    """Back the per-process memo with ``store`` (``cchc.build.cache.Cache``
+    or anything with ``get(kind, key)`` and ``put(kind, key, value)``);
+    ``None`` turns it off."""
+    global _STORE
+    _STORE = (store, salt) if store is not None else None
+
+
+def _store_key(key: tuple) -> str:
+    return hashlib.sha256(json.dumps([_STORE[1], key], default=str).encode()).hexdigest()
+
+
 def run_suite(table: Table, file: str, qv: QuarterValidation, stats: FileStats,
               parameters: dict[str, str] | None, expectations_dir: Path = EXPECTATIONS_DIR) -> None:
     doc = load_suite_doc(table.name, expectations_dir)
     key = _memo_key(table, file, doc, parameters)
+    if key is not None and key not in _MEMO and _STORE is not None:
+        stored = _STORE[0].get(STORE_KIND, _store_key(key))
+        if isinstance(stored, tuple) and len(stored) == 3:
+            _MEMO[key] = stored
     if key is not None and key in _MEMO:
         _MEMO.move_to_end(key)
         passed, failures, ge_result = _MEMO[key]
@@ -404,6 +428,8 @@ def run_suite(table: Table, file: str, qv: QuarterValidation, stats: FileStats,
     if key is not None:
         _MEMO[key] = (stats.checks_passed - before[0], copy.deepcopy(qv.failures[before[1]:]),
                       copy.deepcopy(qv.ge_results.get(file, {})))
+        if _STORE is not None:
+            _STORE[0].put(STORE_KIND, _store_key(key), _MEMO[key])
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
 
