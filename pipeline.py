@@ -11,7 +11,7 @@ The story of a build (cchc.build.build):
 
 Commands:
     python pipeline.py                     same as `build` with the defaults (data/ → site/)
-    python pipeline.py build [--data DIR] [--site DIR] [--quarter 2026Q1 ...] [--jobs N] [--keep-going]
+    python pipeline.py build [--data DIR] [--site DIR] [--quarter 2026Q1 ...] [--jobs N] [--keep-going] [--plan DIR]
     python pipeline.py validate [--data DIR] [--quarter ...]
     python pipeline.py render              re-render from the last executed notebooks
     python pipeline.py report --quarter 2026Q3 [--data DIR] [--out DIR]   the quarter's CCHC report (DOCX)
@@ -56,6 +56,8 @@ def parse_args(argv):
     sp.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run in parallel (default: cores)")
     sp.add_argument("--keep-going", action="store_true", help="publish the valid quarters when one fails")
     sp.add_argument("--renderer", choices=["auto", "quarto", "fallback"], default="auto")
+    sp.add_argument("--plan", type=Path, metavar="DIR",
+                    help="compute with another plan than the committed data/plan (every page says so)")
 
     sp = sub.add_parser("validate", help="check the inputs only")
     common(sp, site=False)
@@ -106,7 +108,7 @@ def options(args) -> b.BuildOptions:
     if getattr(args, "site", None) is not None:
         kw["site_dir"] = args.site
     for name, attr in (("quarters", "quarter"), ("jobs", "jobs"), ("keep_going", "keep_going"),
-                       ("renderer", "renderer")):
+                       ("renderer", "renderer"), ("plan", "plan")):
         if getattr(args, attr, None) is not None:
             kw[name] = getattr(args, attr)
     return b.BuildOptions(**kw)

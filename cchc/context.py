@@ -28,6 +28,8 @@ class QuarterContext:
     quarter_pages: list[dict]
     commit: str
     commentary: Any | None = None  # cchc.commentary.Commentary of the quarter (nhan_xet.md)
+    plan_note: str = ""  # non-empty when another plan than the committed one was chosen (--plan)
+    revisions: Any = None  # DataFrame: revisions of this quarter's figures (cchc/revisions.py)
 
 
 @dataclass
@@ -41,6 +43,9 @@ class SiteContext:
     commit: str
     failed: dict[str, str] = field(default_factory=dict)  # held-back quarter -> public reason (words, no paths)
     contact: dict | None = None  # data/lien_he.yml (cchc.pages_status.load_contact)
+    plan_note: str = ""
+    revisions: Any = None  # DataFrame: the cumulative corrections log (cchc/revisions.py)
+    row_changes: Any = None  # DataFrame: counts of rows later files changed
 
     @property
     def latest(self) -> str | None:

@@ -123,7 +123,8 @@ def datetime(d, missing: str = "") -> str:
 
 
 def status_vi(status: str) -> str:
-    return {"met": "Đạt", "not_met": "Chưa đạt", "no_data": "Không có dữ liệu"}.get(status, status)
+    return {"met": "Đạt", "not_met": "Chưa đạt", "no_data": "Không có dữ liệu",
+            "suppressed": "Không công bố (nhóm dưới 5)"}.get(status, status)
 
 
 #: On-track judgements (cchc.indicators.ontrack) in the site's words.
@@ -134,6 +135,7 @@ JUDGEMENT_VI = {
     "at_risk": "Cần cố gắng",
     "unreachable": "Không còn khả năng đạt",
     "no_data": "Không có dữ liệu",
+    "suppressed": "Không công bố (nhóm dưới 5)",
 }
 
 

@@ -22,9 +22,9 @@ Class names used (styled in ``assets/components.css``)::
 
     c-table-wrap table-wrap c-table c-table--reflow num c-table__missing sr-only
     c-heading c-para c-note c-note--info c-note--warning
-    c-badge c-badge--met c-badge--not_met c-badge--no_data c-badge__icon
+    c-badge c-badge--met c-badge--not_met c-badge--no_data c-badge--suppressed c-badge__icon
     c-kpis c-kpi c-kpi__label c-kpi__value c-kpi__sub
-    c-scorecard c-card c-card--met c-card--not_met c-card--no_data
+    c-scorecard c-card c-card--met c-card--not_met c-card--no_data c-card--suppressed
     c-card__name c-card__value c-card__target c-card__status c-card__change
     c-links c-links__desc c-banner c-banner--sample c-provenance
     c-qnav c-qnav__pages c-qnav__quarters c-qnav__label c-section
@@ -369,6 +369,7 @@ _STATUS = {
     "on_track": ("✓", fmt.judgement_vi("on_track")),
     "at_risk": ("!", fmt.judgement_vi("at_risk")),
     "unreachable": ("✗", fmt.judgement_vi("unreachable")),
+    "suppressed": ("–", fmt.judgement_vi("suppressed")),  # small groups are never published (cchc/suppression.py)
 }
 _STATUS_ALIASES = {"đạt": "met", "chưa đạt": "not_met", "không có dữ liệu": "no_data"}
 
@@ -550,18 +551,23 @@ def _time(d) -> str:
     return f'<time datetime="{ts.strftime("%Y-%m-%d")}">{fmt.date(ts)}</time>'
 
 
-def provenance(exported_at=None, status: str = "final", cutoff=None, commit: str | None = None) -> Html:
+def provenance(exported_at=None, status: str = "final", cutoff=None, commit: str | None = None,
+               plan_note: str = "") -> Html:
     """The page's single provenance line: "Phiên bản ngày dd/mm/yyyy" (the
-    date the data was exported). The code version (``commit``) and the data
+    date the data was exported). The code version (``commit``, ending in "+"
+    when any input of the build is not exactly committed) and the data
     status stay machine-readable in ``data-commit`` / ``data-status`` /
     ``data-cutoff`` attributes; the provisional status is said in words by
-    its own notice next to the figures."""
+    its own notice next to the figures. ``plan_note`` (another plan than the
+    committed one was used, cchc/provenance.py) is said in words, emphasised."""
     attrs = [f'data-status="{_attr(status)}"']
     if not _missing(cutoff):
         attrs.append(f'data-cutoff="{pd.Timestamp(cutoff).strftime("%Y-%m-%d")}"')
     if commit:
         attrs.append(f'data-commit="{_attr(str(commit))}"')
     body = f"Phiên bản ngày {_time(exported_at)}" if not _missing(exported_at) else "Phiên bản chưa ghi ngày"
+    if plan_note:
+        body += f" · <strong>{text(plan_note)}</strong>"
     return _h(f'<p class="c-provenance" {" ".join(attrs)}>{body}</p>')
 
 

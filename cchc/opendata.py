@@ -117,10 +117,12 @@ FIELD_DOCS_VI: dict[str, str] = {
     "target": "Chỉ tiêu Kế hoạch năm 2026 (%)",
     "direction": "Chiều so sánh với chỉ tiêu: >= (không thấp hơn), <= (không cao hơn)",
     "status": ("So sánh giá trị với chỉ tiêu (cả kỳ quý và lũy kế): met = đạt mức chỉ tiêu, not_met = chưa "
-               "đạt mức chỉ tiêu, no_data = không có dữ liệu"),
+               "đạt mức chỉ tiêu, no_data = không có dữ liệu, suppressed = không công bố vì nhóm dưới 5 phiếu/phản "
+               "ánh (tử số, mẫu số, giá trị để trống)"),
     "judgement": ("Đánh giá chỉ tiêu năm (chỉ ở dòng lũy kế): on_track = đang đạt, at_risk = cần cố gắng, "
                   "unreachable = không còn khả năng đạt (khi năm chưa kết thúc); met = đạt, not_met = chưa "
-                  "đạt (khi đã có số liệu chính thức cả năm); no_data = không có dữ liệu"),
+                  "đạt (khi đã có số liệu chính thức cả năm); no_data = không có dữ liệu; suppressed = không công "
+                  "bố (nhóm dưới 5)"),
     "required": ("Mức (%) cần đạt trong thời gian còn lại của năm để đạt chỉ tiêu năm (chỉ ở dòng lũy kế, "
                  "khi năm chưa kết thúc)"),
     "n": "Số lượng (phiếu, hồ sơ…) được tính",
@@ -324,8 +326,8 @@ _INDICATOR_CONSTRAINTS: dict[str, tuple[tuple[str, Any], ...]] = {
     "id": (("required", True),),
     "period": (("required", True), ("enum", ("quarter", "ytd"))),
     "direction": (("enum", (">=", "<=")),),
-    "status": (("required", True), ("enum", ("met", "not_met", "no_data"))),
-    "judgement": (("enum", ("met", "not_met", "on_track", "at_risk", "unreachable", "no_data")),),
+    "status": (("required", True), ("enum", ("met", "not_met", "no_data", "suppressed"))),
+    "judgement": (("enum", ("met", "not_met", "on_track", "at_risk", "unreachable", "no_data", "suppressed")),),
 }
 
 

@@ -22,6 +22,7 @@ from . import html as H
 from . import pages_status as S
 from .context import QuarterContext, SiteContext, load as load_context
 from .labels import AREA_NAMES, STATUS_VI
+from .pages_revisions import revision_notice
 from .periods import parse_quarter, quarter_label_vi
 
 SOURCE_PAGE = {"dossiers": "ho-so", "catalogue": "ho-so", "feedback": "hai-long", "survey": "hai-long",
@@ -123,9 +124,11 @@ def quarter_header(ctx: QuarterContext, slug: str) -> H.Html:
     m = ctx.manifest
     pages = [(p["slug"], p.get("nav", p["slug"])) for p in ctx.quarter_pages]
     return H.section(
-        H.provenance(m.exported_at, "provisional" if m.cutoff else "final", m.cutoff, ctx.commit),
+        H.provenance(m.exported_at, "provisional" if m.cutoff else "final", m.cutoff, ctx.commit,
+                     plan_note=getattr(ctx, "plan_note", "")),
         H.quarter_nav(ctx.quarter, pages, slug, ctx.quarters, quarter_label=quarter_label_vi),
         S.provisional_note(m),
+        revision_notice(ctx, slug),
     )
 
 
@@ -402,7 +405,17 @@ def survey(ctx: QuarterContext) -> H.Html:
                                                         "yếu tố có dưới 5 phiếu không được công bố."))
     parts.append(H.table(sf, columns={"label_vi": "Yếu tố", "n": "Số phiếu", "value_text": "Hài lòng"},
                          formats={"n": "int", "value_text": "text"}, caption="Hài lòng theo yếu tố (quý)"))
+    parts.append(_suppressed_note(ctx, "survey"))
     return H.section(*parts)
+
+
+def _suppressed_note(ctx: QuarterContext, source: str) -> H.Html | None:
+    """Says why a figure is blank when a small group was suppressed (cchc/suppression.py)."""
+    ind = ctx.results.indicators
+    ids = set(_targets(ctx.plan, source)["id"])
+    if not (ind["id"].isin(ids) & (ind["status"] == "suppressed")).any():
+        return None
+    return H.note(methodology_text()["suppression"]["page_note"])
 
 
 def feedback(ctx: QuarterContext) -> H.Html:
@@ -417,6 +430,7 @@ def feedback(ctx: QuarterContext) -> H.Html:
                              "unresolved": "Chưa xử lý", "satisfied_value": "Người phản ánh hài lòng (%)"},
                 formats={c: "int" for c in ("received", "in_scope", "on_time", "late", "resolved", "unresolved")}
                 | {"satisfied_value": "pct"}, caption="Phản ánh, kiến nghị"),
+        _suppressed_note(ctx, "feedback"),
     )
 
 
@@ -473,7 +487,8 @@ def quality(ctx: QuarterContext) -> H.Html:
 def home_intro(ctx: SiteContext) -> H.Html:
     q = ctx.latest
     m = ctx.manifests[q]
-    parts = [H.provenance(m.exported_at, "provisional" if m.cutoff else "final", m.cutoff, ctx.commit),
+    parts = [H.provenance(m.exported_at, "provisional" if m.cutoff else "final", m.cutoff, ctx.commit,
+                          plan_note=getattr(ctx, "plan_note", "")),
              S.provisional_note(m)]
     for fq, why in sorted(ctx.failed.items()):
         parts.append(H.note(f"{quarter_label_vi(fq)} chưa được công bố vì dữ liệu chưa đạt kiểm tra: {why}",
@@ -610,6 +625,8 @@ def methodology(ctx: SiteContext) -> H.Html:
         ]), columns={"k": "Mục", "v": "Nội dung"}, formats={"v": "text"}, caption=f"Chỉ tiêu {t['id']}"))
     if ctx.latest:
         parts.insert(0, S.on_track_method(ctx.results[ctx.latest], m["on_track"]))
+    s = m["suppression"]
+    parts += [H.heading(s["title"], 2, id="nhom-duoi-5"), H.paragraph(s["text"])]
     e = m["estimate_766"]
     parts += [H.heading(e["title"], 2, id="uoc-tinh-766"), H.paragraph(e["text"]), H.note(e["caveat"], "warning")]
     return H.section(*parts)
@@ -621,7 +638,9 @@ def open_data(ctx: SiteContext) -> H.Html:
     parts = [H.paragraph("Mọi tệp là số liệu tổng hợp (không có hồ sơ, phản ánh hay phiếu khảo sát riêng lẻ nào). "
                          "Tệp CSV mã hóa UTF-8 có BOM để mở đúng tiếng Việt bằng Excel. Mô tả đầy đủ theo chuẩn "
                          "Frictionless Data Package: "),
-             H.link_list([("data/datapackage.json", "datapackage.json — mô tả mọi tệp tải về")])]
+             H.link_list([("data/datapackage.json", "datapackage.json — mô tả mọi tệp tải về"),
+                          ("data/revisions.csv", "revisions.csv — lịch sử điều chỉnh số liệu đã công bố"),
+                          ("lich-su-dieu-chinh.html", "Lịch sử điều chỉnh số liệu (trang)")])]
     for q in reversed(ctx.quarters):
         with tempfile.TemporaryDirectory() as d:
             res = opendata.write_quarter_downloads(ctx.results[q], Path(d))

@@ -305,10 +305,57 @@ def _to_csv(df: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def render_csvs(seed_text: str) -> dict[str, str]:
+def render_csvs(seed_text: str, targets_source: Path = TARGETS_SOURCE) -> dict[str, str]:
     """``{"tasks.csv": text, "targets.csv": text}`` as they must be committed."""
     tasks = extract_tasks(seed_text)
-    return {"tasks.csv": _to_csv(tasks), "targets.csv": _to_csv(build_targets(seed_text, tasks))}
+    return {"tasks.csv": _to_csv(tasks), "targets.csv": _to_csv(build_targets(seed_text, tasks, targets_source))}
+
+
+def verify_plan(plan_dir: Path = PLAN_DIR) -> None:
+    """``targets.csv`` and ``tasks.csv`` of ``plan_dir`` must be exactly what
+    its ``source/`` (the plan seed and ``targets.yaml``) generates; otherwise
+    :class:`PlanError` names the file, the ids and the columns that differ.
+
+    This is what stops a silent edit of a target (``on_time`` 98 → 50) in the
+    generated table: the build runs it on every build."""
+    plan_dir = Path(plan_dir)
+    source = plan_dir / "source"
+    expected = render_csvs(read_seed(source / SEED_PATH.name), source / TARGETS_SOURCE.name)
+    problems_vi, problems_en = [], []
+    for name, text in expected.items():
+        path = plan_dir / name
+        actual = path.read_bytes() if path.is_file() else None
+        if actual == text.encode("utf-8"):
+            continue
+        where = _differences(actual, text) if actual is not None else "thiếu tệp / file missing"
+        problems_vi.append(f"{path}: khác với bản tạo từ {source} ({where})")
+        problems_en.append(f"{path}: differs from what {source} generates ({where})")
+    if problems_vi:
+        raise PlanError(
+            "Kế hoạch dùng để tính không phải kế hoạch đã ban hành: " + "; ".join(problems_vi)
+            + ". Sửa trong data/plan/source/ rồi chạy: python -m cchc.plan / the plan tables are not the committed "
+            "plan: " + "; ".join(problems_en) + ". Edit data/plan/source/ and run: python -m cchc.plan")
+
+
+def _differences(actual: bytes, expected: str, limit: int = 10) -> str:
+    """Which ids and columns of a plan table differ ("on_time: target 98 → 50")."""
+    try:
+        a = pd.read_csv(io.BytesIO(actual), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return "không đọc được / unreadable"
+    e = pd.read_csv(io.StringIO(expected), dtype=str, keep_default_na=False)
+    if list(a.columns) != list(e.columns) or "id" not in e.columns:
+        return f"cột / columns {list(a.columns)} ≠ {list(e.columns)}"
+    a, e = a.set_index("id"), e.set_index("id")
+    out = [f"{i}: thừa / unexpected" for i in a.index.difference(e.index)]
+    out += [f"{i}: thiếu / missing" for i in e.index.difference(a.index)]
+    for i in e.index.intersection(a.index):
+        for col in e.columns:
+            if a.at[i, col] != e.at[i, col]:
+                out.append(f"{i}: {col} = {a.at[i, col]} (nguồn / source: {e.at[i, col]})")
+    if not out:
+        return "thứ tự dòng hoặc định dạng tệp / row order or file format"
+    return ", ".join(out[:limit]) + (f" (+{len(out) - limit})" if len(out) > limit else "")
 
 
 def write_plan(plan_dir: Path = PLAN_DIR, seed_path: Path = SEED_PATH) -> list[Path]:

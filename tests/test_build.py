@@ -31,10 +31,12 @@ def test_discover_quarters(tmp_path):
     assert e.value.exit_code == 2 and "2026Q5" in str(e.value)
 
 
-def test_plan_dir_prefers_the_data_folder(tmp_path):
+def test_plan_dir_is_the_committed_plan_unless_chosen(tmp_path):
     assert b.BuildOptions(data_dir=tmp_path).plan_dir == b.ROOT / "data" / "plan"
     (tmp_path / "plan").mkdir()
-    assert b.BuildOptions(data_dir=tmp_path).plan_dir == tmp_path / "plan"
+    # a data folder's own plan/ is never picked up silently (tests/test_provenance.py)
+    assert b.BuildOptions(data_dir=tmp_path).plan_dir == b.ROOT / "data" / "plan"
+    assert b.BuildOptions(data_dir=tmp_path, plan=tmp_path / "plan").plan_dir == tmp_path / "plan"
 
 
 def test_kernel_points_at_this_interpreter():

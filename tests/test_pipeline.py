@@ -98,7 +98,7 @@ def test_change_to_one_quarter_reexecutes_only_that_quarter(built, tmp_path):
     assert "executed 2026Q2/index" in log
     assert "executed 2026Q1/" not in log, "the unchanged quarter must come from the cache"
     assert "executed xu-huong" in log, "the trend page reads every quarter"
-    assert "executed: 10" in r.stdout  # 5 pages of 2026Q2 + 5 site pages
+    assert "executed: 11" in r.stdout  # 5 pages of 2026Q2 + 6 site pages
 
 
 def test_output_is_deterministic(built, tmp_path):

@@ -31,6 +31,7 @@ from .cache import Cache, _sha, dir_digest, files_digest, git_commit, package_di
 from .compute import compute_results
 from .contexts import contexts_from_data, make_contexts, write_contexts
 from .discovery import discover_quarters, load_pages, quarter_digest
+from .integrity import RevisionLog, check_plan, detect_revisions, keep_release, revision_log
 from .execute import (NotebookJob, _execute_one, ensure_kernel, execute_notebooks, longest_first, plan_jobs,
                       set_front_matter)
 from .options import (FINGERPRINT_FILE, KERNEL_NAME, NOTEBOOKS, ROOT, BuildError, BuildOptions, BuildSummary,
@@ -51,7 +52,8 @@ __all__ = [
     "execute_notebooks", "files_digest", "git_commit", "load_pages", "make_contexts", "package_digest", "plan_jobs",
     "publish", "quarter_digest", "recover_site", "render_site", "render_unpublished", "rerender", "scan_site",
     "set_front_matter", "site_fingerprint", "stage_project_files", "validate_only", "validate_quarters",
-    "write_contexts", "write_validation_report",
+    "write_contexts", "write_validation_report", "check_plan", "detect_revisions", "revision_log", "keep_release",
+    "RevisionLog",
 ]
 
 
@@ -70,6 +72,7 @@ def build(opts: BuildOptions) -> BuildSummary:
 
 
 def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
+    from .. import suppression
     from ..plan import load_plan
     from ..report import publish as report_step
 
@@ -80,6 +83,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
         recover_site(opts.site_dir)
         pages_cfg = load_pages()
         quarters = discover_quarters(opts.data_dir, opts.quarters)
+        plan_note = check_plan(opts, cache)
 
         with stage("validate"):
             verdicts, loaded = validate_quarters(opts, quarters, cache)
@@ -98,12 +102,15 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         with stage("compute"):
             plan = load_plan(opts.plan_dir)
-            results, keys = compute_results(opts, good, loaded, cache, plan,
-                                            digests={q: verdicts[q].digest for q in good})
-            commit = git_commit()
+            digests = {q: verdicts[q].digest for q in good}
+            changes = detect_revisions(opts, good, loaded, cache, digests)
+            results, keys = compute_results(opts, good, loaded, cache, plan, digests=digests)
+            results = suppression.apply(results, plan)  # small groups never reach any output
+            rev_log = revision_log(opts, good, loaded, cache, plan, results, changes, digests)
+            commit = git_commit(opts)
             # public pages name a held-back quarter by the rule it broke, never by a path
             contexts = write_contexts(opts, pages_cfg, good, verdicts, results, keys, plan, commit,
-                                      held_back(verdicts))
+                                      held_back(verdicts), plan_note, rev_log)
 
         with stage("report"):
             reports = report_step.write_reports(opts, good, contexts, cache)
@@ -117,6 +124,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
                            dir_digest(ROOT / "pages"), (ROOT / "_quarto.yml").read_bytes(), package_digest(),
                            _resolved_renderer(opts.renderer), good)
         if site_fingerprint(opts.site_dir) == fingerprint:
+            keep_release(opts, good, failed, rev_log)
             summary.unchanged = True
             summary.quarters_built = good
             if failed:
@@ -125,7 +133,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         with stage("render"):
             staging = opts.work_dir / "staging"
-            assemble_staging(opts, staging, good, executed, results, verdicts, commit)
+            assemble_staging(opts, staging, good, executed, results, verdicts, commit, plan_note, rev_log)
             report_step.stage_reports(staging, reports)
             new_dir, result = render_unpublished(opts, staging)
             summary.renderer = result.renderer
@@ -133,6 +141,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         with stage("publish"):
             publish(new_dir, opts.site_dir)
+            keep_release(opts, good, failed, rev_log)
         summary.quarters_built = good
         if failed:
             raise InvalidInputError(

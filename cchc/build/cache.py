@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from pathlib import Path
 
 from .. import __version__
@@ -55,19 +54,12 @@ def package_digest() -> str:
     return _PKG_DIGEST
 
 
-def git_commit() -> str:
-    """Short commit of the code that builds the site ('+' when the tree has local changes)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, timeout=10)
-        if head.returncode != 0:
-            return "không rõ"
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "cchc", "notebooks",
-                                "pages", "assets", "_quarto.yml", "pipeline.py"], cwd=ROOT, capture_output=True,
-                               text=True, timeout=10)
-        return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        return "không rõ"
+def git_commit(opts) -> str:
+    """Short commit of HEAD, '+' when any input of the build (code, plan,
+    notebooks, pages, data) is not exactly committed (cchc/provenance.py)."""
+    from ..provenance import source_state
+
+    return source_state(opts.data_dir, opts.plan_dir)
 
 
 # --------------------------------------------------------------------------- cache

@@ -49,10 +49,15 @@ def load_validated(opts: BuildOptions, quarter: str, digest: str):
 
 
 def compute_results(opts: BuildOptions, quarters: list[str], loaded: dict, cache: Cache, plan,
-                    plan_dir: Path | None = None, digests: dict[str, str] | None = None) -> tuple[dict, dict]:
+                    plan_dir: Path | None = None, digests: dict[str, str] | None = None,
+                    own_files: bool = False) -> tuple[dict, dict]:
     """Indicators for every valid quarter. The key of a quarter's results is
     the content of the plan (``plan_dir``, default ``opts.plan_dir``: the one
-    ``plan`` was read from) and of every quarter its year-to-date figures read.
+    ``plan`` was read from) and of every quarter its figures read: every
+    quarter of the build (latest row wins everywhere: a later quarter's file
+    corrects an earlier quarter's rows), or with ``own_files`` only the
+    quarter's own and earlier files of its year — what the quarter's own files
+    gave, the baseline of cchc/revisions.py.
 
     ``digests``: the digest of the bytes each quarter's verdict is about
     (``Verdict.digest``). A quarter not already in ``loaded`` (its verdict came
@@ -68,7 +73,10 @@ def compute_results(opts: BuildOptions, quarters: list[str], loaded: dict, cache
     for q in quarters:
         year = parse_quarter(q)[0]
         upto = [o for o in quarters if parse_quarter(o)[0] == year and parse_quarter(o) <= parse_quarter(q)]
-        key = _sha("compute", package_digest(), plan_digest, [(o, digests[o]) for o in upto])
+        if not own_files:
+            upto += [o for o in quarters if parse_quarter(o) > parse_quarter(q)]
+        key = _sha("compute" if own_files else "compute-corrected", q, package_digest(), plan_digest,
+                   [(o, digests[o]) for o in upto])
         keys[q] = key
         hit = cache.get("results", key)
         if hit is None:

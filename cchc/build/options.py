@@ -41,6 +41,7 @@ class NotebookFailed(BuildError):
 class BuildOptions:
     data_dir: Path = ROOT / "data"
     site_dir: Path = ROOT / "site"
+    plan: Path | None = None  # another plan than the committed data/plan, only when asked for (--plan)
     quarters: list[str] | None = None
     jobs: int = max(1, os.cpu_count() or 1)
     keep_going: bool = False
@@ -60,11 +61,15 @@ class BuildOptions:
                              else self.site_dir.parent / f"_build-{self.site_dir.name}")
         self.work_dir = Path(self.work_dir).resolve()
         self.cache_dir = Path(self.cache_dir).resolve()
+        if self.plan is not None:
+            self.plan = Path(self.plan).resolve()
 
     @property
     def plan_dir(self) -> Path:
-        own = self.data_dir / "plan"
-        return own if own.is_dir() else ROOT / "data" / "plan"
+        """The committed plan, or the one chosen with ``--plan`` (cchc/provenance.py)."""
+        from ..provenance import COMMITTED_PLAN_DIR
+
+        return self.plan if self.plan is not None else COMMITTED_PLAN_DIR
 
     @property
     def report_dir(self) -> Path:

@@ -19,7 +19,7 @@ def _sample_any(opts: BuildOptions, quarters) -> bool:
 
 
 def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], executed: dict[str, Path],
-                     results: dict, verdicts: dict, commit: str) -> None:
+                     results: dict, verdicts: dict, commit: str, plan_note: str = "", revision_log=None) -> None:
     """The Quarto project to render: _quarto.yml with the quarter menu, pages,
     assets, executed notebooks at their site paths, downloads and the
     banner partial."""
@@ -39,10 +39,14 @@ def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], exe
     for q in quarters:
         resources += opendata.write_quarter_downloads(results[q], data_out)
         resources += opendata.write_validation_download(q, verdicts[q].quality, data_out)
+    if revision_log is not None:
+        from ..revisions import write_download
+
+        resources += write_download(revision_log.revisions, data_out)
     opendata.write_datapackage(data_out, resources, sample=_sample_any(opts, quarters))
     partial = staging / "_partials" / "banner.html"
     partial.parent.mkdir(parents=True, exist_ok=True)
-    partial.write_text(site_banner(opts.data_dir, quarters, commit), encoding="utf-8")
+    partial.write_text(site_banner(opts.data_dir, quarters, commit, plan_note), encoding="utf-8")
 
 
 def _resolved_renderer(renderer: str) -> str:

@@ -14,7 +14,13 @@ Public API
 
 Which rows feed which period
 ----------------------------
-* quarter: the rows of the quarter's own files;
+* **latest row wins everywhere**: a record (dossier, PAKN, survey form,
+  a dossier's supplement requests) that a later quarter's file has again
+  takes that later row, for every period of every quarter (earlier quarters
+  included), so all figures use the same corrected rows; ``quarters`` may
+  hold quarters after ``qid`` for that (cchc/revisions.py reports each
+  change to a published figure);
+* quarter: the records of the quarter's own files;
 * year-to-date: the rows of every file of the same year up to the quarter,
   one record per key, the row of the **latest** file winning
   (ho_so ``MaHoSo``, phan_anh ``MaPAKN``, khao_sat ``MaPhieu``);
@@ -95,9 +101,10 @@ Choices where docs/indicators.md leaves room (the methodology page states them)
   with status 9/10 and ``NgayKetThucXuLy`` in the period;
 * PAKN: a PAKN without ``HanXuLy`` cannot be on time; ``feedback_satisfied``
   counts PAKN resolved inside the period;
-* survey: scores outside 1–5 are ignored; the headline ``satisfaction`` row is
-  never suppressed, the per-factor breakdown carries ``suppressed`` (n < 5)
-  and keeps its numbers (the publishers blank them);
+* survey: scores outside 1–5 are ignored; computing never suppresses: the
+  per-factor breakdown carries ``suppressed`` (n < 5) and keeps its numbers;
+  the build hides every small survey/feedback group before publishing
+  (:mod:`cchc.suppression`);
 * catalogue ids are recognised by id (``full_online_services``,
   ``published_on_time``, ``online_payment_deployed``, ``boundary_free``,
   ``business_online``); another catalogue target whose ``measure`` names one
@@ -115,8 +122,8 @@ import pandas as pd
 from ..model import Plan, QuarterData
 from ..periods import Period, parse_quarter, quarter_period, sort_quarters, ytd_period
 from . import estimate as _estimate
-from .core import (MET, NO_DATA, NOT_MET, PERIODS, Bounds, merge_latest, merge_supplements, quarters_upto,
-                   status, value, year_quarters)
+from .core import (MET, NO_DATA, NOT_MET, PERIODS, Bounds, correct_latest, merge_latest, merge_supplements,
+                   quarters_upto, status, value, year_quarters)
 from .dossiers import DOSSIER_IDS, DossierSet
 from .explanations import EXPLANATION_COLUMNS, explanations_table
 from .ontrack import days_of_year_split, judge
@@ -166,13 +173,19 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
     bounds = {k: Bounds.of(p) for k, p in periods.items()}
     yq = year_quarters(qid, quarters)
     last = len(yq) - 1
+    later = [o for o in sort_quarters(quarters) if parse_quarter(o) > parse_quarter(qid)]
+
+    def merged(name: str, key: str) -> pd.DataFrame:
+        df = merge_latest([quarters[o].df(name) for o in yq], [key])
+        return correct_latest(df, [quarters[o].df(name) for o in later], key)
+
     warnings: list[dict] = []
     flows: dict[str, dict[str, tuple[int, int]]] = {k: {} for k in PERIODS}
     bd: dict[str, pd.DataFrame] = {}
 
     # ---- dossiers
-    ho = merge_latest([quarters[q].df("ho_so") for q in yq], ["MaHoSo"])
-    bs = merge_supplements([quarters[q].df("bo_sung") for q in quarters_upto(qid, quarters)])
+    ho = merged("ho_so", "MaHoSo")
+    bs = merge_supplements([quarters[q].df("bo_sung") for q in quarters_upto(qid, quarters) + later])
     ds = DossierSet(ho, bs)
     evs = {"quarter": ds.evaluate(ds.src == last, bounds["quarter"]), "ytd": ds.evaluate(None, bounds["ytd"])}
     for k, ev in evs.items():
@@ -189,7 +202,7 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
                                        "NgayHenTra: được tính là trễ hạn"})
 
     # ---- feedback
-    pa = merge_latest([quarters[q].df("phan_anh") for q in yq], ["MaPAKN"])
+    pa = merged("phan_anh", "MaPAKN")
     src = pa["_src"].to_numpy() if "_src" in pa else np.zeros(len(pa), np.int64)
     fev = {"quarter": feedback_eval(pa, src == last, bounds["quarter"]),
            "ytd": feedback_eval(pa, np.ones(len(pa), bool), bounds["ytd"])}
@@ -198,7 +211,7 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
     bd["feedback"] = pd.DataFrame([feedback_row(fev[k], k) for k in PERIODS])
 
     # ---- survey
-    ks = merge_latest([quarters[q].df("khao_sat") for q in yq], ["MaPhieu"])
+    ks = merged("khao_sat", "MaPhieu")
     src = ks["_src"].to_numpy() if "_src" in ks else np.zeros(len(ks), np.int64)
     sel = {"quarter": survey_eval(ks, src == last, bounds["quarter"]),
            "ytd": survey_eval(ks, np.ones(len(ks), bool), bounds["ytd"])}

@@ -131,6 +131,36 @@ def merge_latest(frames: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
     return df.loc[~df.duplicated(subset=key, keep="last").to_numpy()].reset_index(drop=True)
 
 
+def correct_latest(df: pd.DataFrame, later: list[pd.DataFrame], key: str) -> pd.DataFrame:
+    """Latest row wins everywhere (issue 10): the records of ``df`` (one per
+    ``key``, from the files up to a quarter) take the values of the same key's
+    row in the latest of the ``later`` files (oldest first) that has it. The
+    set of records and their ``_src`` (which file of the quarter's year
+    brought them) stay, so every period keeps its records but uses the
+    corrected rows."""
+    parts = [f for f in later if len(f) and key in f]
+    if not parts or not len(df) or key not in df:
+        return df
+    lat = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    lat = lat.loc[lat[key].notna().to_numpy()].drop_duplicates(subset=[key], keep="last")
+    pos = pd.Series(np.arange(len(lat)), index=pd.Index(lat[key].to_numpy(), dtype=object))
+    where = df[key].map(pos)
+    hit = where.notna().to_numpy()
+    if not hit.any():
+        return df
+    take = where.to_numpy()[hit].astype(np.int64)
+    out = df.copy()
+    for c in lat.columns:
+        if c == key or c == "_src" or c not in out.columns:
+            continue
+        vals = lat[c].iloc[take]
+        vals.index = out.index[hit]
+        col = out[c].copy()
+        col.loc[hit] = vals.astype(col.dtype) if col.dtype == vals.dtype else vals
+        out[c] = col
+    return out
+
+
 def merge_supplements(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Supplement requests over several quarter files (oldest first).
 

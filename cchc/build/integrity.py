@@ -1,0 +1,112 @@
+"""Stage helpers of issue 10: the plan a build may use (the committed one,
+verified), row changes between quarters' files (mistakes stop the build),
+the revisions of published figures and the release log (cchc/provenance.py,
+cchc/revisions.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import Cache, _sha, dir_digest, package_digest
+from .compute import compute_results, load_validated
+from .discovery import quarter_digest
+from .options import BuildOptions, InvalidInputError, log
+
+
+def check_plan(opts: "BuildOptions", cache: "Cache") -> str:
+    """The plan a build may use (cchc/provenance.py): the committed one,
+    verified against its source and git, unless ``--plan`` chose another.
+    Returns the provenance note ("" for the committed plan)."""
+    from ..plan import PlanError, verify_plan
+    from ..provenance import PlanChoiceError, check_plan_choice, plan_note, plan_uncommitted
+
+    try:
+        check_plan_choice(opts.data_dir, opts.plan)
+    except PlanChoiceError as exc:
+        raise InvalidInputError(str(exc)) from None
+    if opts.plan is None:
+        key = _sha("plan-verified", package_digest(), dir_digest(opts.plan_dir))
+        if cache.get("plan", key) is None:
+            try:
+                verify_plan(opts.plan_dir)
+            except PlanError as exc:
+                raise InvalidInputError(str(exc)) from None
+            cache.put("plan", key, True)
+        if plan_uncommitted(opts.plan_dir):
+            raise InvalidInputError(
+                f"Kế hoạch {opts.plan_dir} có thay đổi chưa được commit; bản dựng chỉ tính theo kế hoạch đã commit "
+                "(hãy commit thay đổi, hoặc dùng --plan DIR để tính thử theo kế hoạch khác) / the plan has "
+                "uncommitted changes; a build uses only the committed plan (commit them, or use --plan DIR)")
+    return plan_note(opts.plan_dir, explicit=opts.plan is not None)
+
+
+def detect_revisions(opts: BuildOptions, quarters: list[str], loaded: dict, cache: Cache,
+                     digests: dict[str, str] | None = None):
+    """Row-level changes between the quarters' files (cchc/revisions.py),
+    cached by content; a change that looks like a mistake stops the build
+    (exit code 2) naming both files and rows. ``digests`` as in
+    :func:`compute_results`: a quarter not yet loaded is read from exactly the
+    validated bytes."""
+    from .. import revisions
+
+    digests = {q: (digests or {}).get(q) or quarter_digest(opts, q) for q in quarters}
+    key = _sha("revisions", package_digest(), [(q, digests[q]) for q in quarters])
+    changes = cache.get("revisions", key)
+    if changes is None:
+        for q in quarters:
+            if q not in loaded:
+                loaded[q] = load_validated(opts, q, digests[q])
+        changes = revisions.detect_changes({q: loaded[q] for q in quarters})
+        cache.put("revisions", key, changes)
+    if changes.mistakes:
+        raise InvalidInputError(revisions.mistake_message(changes.mistakes))
+    return changes
+
+
+@dataclass
+class RevisionLog:
+    """What the pages and downloads show of the revisions, and what the
+    release log keeps."""
+    revisions: object  # DataFrame, cchc.revisions.REVISION_COLUMNS: the cumulative log
+    change_counts: object  # DataFrame, counts of changed rows (no codes)
+    release: object  # the latest Release before this build, or None
+    figures: object  # DataFrame, the published figures of this build (a release's indicators.csv)
+    digest: str = ""
+
+
+def revision_log(opts: BuildOptions, quarters: list[str], loaded: dict, cache: Cache, plan, results: dict,
+                 changes, digests: dict[str, str] | None = None) -> RevisionLog:
+    """Compare the published figures with the last release (or the quarters'
+    own files) and build the cumulative corrections log."""
+    from .. import revisions, suppression
+    from ..loader import read_manifest
+
+    base, _ = compute_results(opts, quarters, loaded, cache, plan, digests=digests, own_files=True)
+    base = suppression.apply(base, plan)
+    release = revisions.read_latest_release(opts.data_dir)
+    exported = {q: read_manifest(opts.data_dir / q / "quarter.yml").exported_at for q in quarters}
+    new = revisions.figure_revisions(results, {q: base[q] for q in quarters[:-1]}, plan, changes.rows, release,
+                                     exported)
+    log_ = revisions.cumulative(release.revisions if release is not None else None, new)
+    counts = revisions.change_counts(changes.rows)
+    figures = revisions.indicator_table(results)
+    return RevisionLog(log_, counts, release, figures,
+                       _sha(log_.to_csv(index=False), counts.to_csv(index=False)))
+
+
+def keep_release(opts: BuildOptions, quarters: list[str], failed: dict, log_: RevisionLog) -> Path | None:
+    """Write ``data/releases/<date>/`` when a full build published figures
+    that differ from the last release (cchc/revisions.py)."""
+    from .. import revisions
+    from ..loader import read_manifest
+
+    if opts.quarters or failed:
+        return None
+    if log_.release is not None and revisions.same_figures(log_.release.indicators, log_.figures):
+        return None
+    dates = [read_manifest(opts.data_dir / q / "quarter.yml").exported_at for q in quarters]
+    dates = [d for d in dates if d is not None]
+    name = max(dates).strftime("%Y-%m-%d") if dates else quarters[-1]
+    folder = revisions.write_release(opts.data_dir, name, log_.figures, log_.revisions)
+    log.info("Đã lưu bản phát hành / release kept: %s", folder)
+    return folder
