@@ -71,9 +71,17 @@ def straightforward(data: Path, out: Path) -> float:
     stage("validate")
     from cchc.plan import load_plan
 
+    from cchc import suppression
+
+    plan_note = b.check_plan(opts, cache)
     plan = load_plan(opts.plan_dir)
-    results, keys = b.compute_results(opts, quarters, loaded, cache, plan)
-    contexts = b.write_contexts(opts, pages_cfg, quarters, verdicts, results, keys, plan, b.git_commit(), {})
+    digests = {q: verdicts[q].digest for q in quarters}
+    changes = b.detect_revisions(opts, quarters, loaded, cache, digests)
+    results, keys = b.compute_results(opts, quarters, loaded, cache, plan, digests=digests)
+    results = suppression.apply(results, plan)
+    rev_log = b.revision_log(opts, quarters, loaded, cache, plan, results, changes, digests)
+    contexts = b.write_contexts(opts, pages_cfg, quarters, verdicts, results, keys, plan, b.git_commit(opts), {},
+                                plan_note, rev_log)
     stage("compute")
     jobs = b.plan_jobs(opts, pages_cfg, quarters, contexts)
     kernel = b.ensure_kernel()
@@ -85,7 +93,7 @@ def straightforward(data: Path, out: Path) -> float:
         executed[job.name] = dest
     stage(f"execute ({len(jobs)} notebooks)")
     staging = out / "staging"
-    b.assemble_staging(opts, staging, quarters, executed, results, verdicts, "bench")
+    b.assemble_staging(opts, staging, quarters, executed, results, verdicts, "bench", plan_note, rev_log)
     b.render_site(staging, out / "site-plain", "auto")
     stage("render")
     print("    time per stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))

@@ -591,7 +591,9 @@ def trends(ctx: SiteContext) -> H.Html:
     parts += [_trend_figure(tq, t, _partial(ctx)) for t in _targets(ctx.plan, headline=True).to_dict("records")]
     parts.append(H.link_list([("xu-huong-chi-tiet.html", "Biểu đồ xu hướng của các chỉ tiêu còn lại",
                                "Chỉ tiêu từ danh mục thủ tục và từ báo cáo của các đơn vị, theo lĩnh vực.")]))
-    wide = tq.pivot_table(index="id", columns="quarter", values="value", aggfunc="first")
+    # a quarter whose values are all blank (no data, or suppressed) keeps its column
+    wide = tq.pivot_table(index="id", columns="quarter", values="value", aggfunc="first", dropna=False) \
+        .reindex(columns=ctx.quarters)
     others = ctx.plan.targets[["id", "area", "name_vi", "target", "direction"]].merge(
         wide, left_on="id", right_index=True, how="left")
     others["target_text"] = [f"{fmt.direction_vi(d)} {fmt.number(t)}%" for d, t in

@@ -7,8 +7,8 @@ docs/indicators.md state it the same way):
    ``feedback``, a SIPAS factor, the PAKN satisfaction — is **suppressed** when
    its denominator is between 1 and 4: numerator, denominator and value are
    blanked and its status is ``suppressed`` ("Không công bố"), in every output
-   (indicators.csv/.json, breakdowns, pages, charts, the search index, the 766
-   estimate).
+   (indicators.csv/.json, breakdowns, pages, charts, the search index, the
+   quarterly DOCX report, the 766 estimate).
 2. **No subtraction reveals a suppressed quarter.** Year-to-date counts are
    sums of the year's quarters, so a published year-to-date figure minus
    another published one (or minus 0 at the start of the year), minus the
@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from .indicators.estimate import estimate_766
+from .indicators.ontrack import SUPPRESSED
 from .indicators.others import MIN_RESPONSES
 from .periods import parse_quarter, sort_quarters
 
-SUPPRESSED = "suppressed"
 SMALL_SOURCES = ("survey", "feedback")
 
 #: Breakdown columns blanked together with a suppressed measure, per breakdown and denominator column.

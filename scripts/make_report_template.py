@@ -258,6 +258,9 @@ def header_block(doc) -> None:
     p(doc, "{%p if provisional_notice %}")
     p(doc, "{{ provisional_notice }}", "Notice")
     p(doc, "{%p endif %}")
+    p(doc, "{%p if plan_notice %}")
+    p(doc, "{{ plan_notice }}", "Notice")
+    p(doc, "{%p endif %}")
     p(doc, "Thực hiện Kế hoạch số …/KH-UBND ngày … của UBND phường Chơn Thành về cải cách hành chính năm "
            "{{ year }}, UBND phường báo cáo kết quả thực hiện công tác cải cách hành chính {{ period_text }} "
            "như sau:")

@@ -53,17 +53,22 @@ def test_backtest_matches_expected(computed):
     assert (got["status"].astype(str).to_numpy() == exp["status"].astype(str).to_numpy()).all()
 
 
-def _latest_rows(frames, key):
-    """Plain-Python "latest file wins" merge, independent of cchc.indicators.core."""
-    rows = {}
+def _corrected_rows(keys_from, frames, key):
+    """Plain-Python "latest row wins everywhere", independent of cchc.indicators.core:
+    the records whose keys appear in ``keys_from``, each taken from the latest of
+    ``frames`` (every quarter's file, oldest first, later quarters included)
+    that has the key."""
+    latest = {}
     for df in frames:
         for rec in df.to_dict("records"):
-            rows[rec[key]] = rec
+            latest[rec[key]] = rec
+    keys = dict.fromkeys(k for df in keys_from for k in df[key])
     cols = frames[-1].columns if frames else []
-    return pd.DataFrame(list(rows.values()), columns=cols)
+    return pd.DataFrame([latest[k] for k in keys], columns=cols)
 
 
 def _latest_supplements(frames):
+    """A dossier's supplement requests are those of the latest file that has any."""
     by_dossier = {}
     for df in frames:
         for code, part in df.groupby("MaHoSo"):
@@ -74,16 +79,18 @@ def _latest_supplements(frames):
 @pytest.mark.slow
 def test_on_time_matches_row_by_row_reference(computed):
     quarters, _, results = computed
+    order = sorted(quarters, key=parse_quarter)
+    every_ho = [quarters[o].df("ho_so") for o in order]
+    bs = _latest_supplements([quarters[o].df("bo_sung") for o in order])
     for q, res in results.items():
         y = parse_quarter(q)[0]
-        upto = [o for o in sorted(quarters, key=parse_quarter) if parse_quarter(o) <= parse_quarter(q)]
-        same_year = [o for o in upto if parse_quarter(o)[0] == y]
-        bs = _latest_supplements([quarters[o].df("bo_sung") for o in upto])
+        same_year = [o for o in order if parse_quarter(o)[0] == y and parse_quarter(o) <= parse_quarter(q)]
         cutoff = quarters[q].manifest.cutoff
         ind = res.indicators.set_index(["id", "period"])
+        ho_q = _corrected_rows([quarters[q].df("ho_so")], every_ho, "MaHoSo")
         got_q = tuple(int(x) for x in ind.loc[("on_time", "quarter"), ["numerator", "denominator"]])
-        assert got_q == on_time_reference(quarters[q].df("ho_so"), bs, quarter_period(q, cutoff)), q
-        ho_ytd = _latest_rows([quarters[o].df("ho_so") for o in same_year], "MaHoSo")
+        assert got_q == on_time_reference(ho_q, bs, quarter_period(q, cutoff)), q
+        ho_ytd = _corrected_rows([quarters[o].df("ho_so") for o in same_year], every_ho, "MaHoSo")
         got_y = tuple(int(x) for x in ind.loc[("on_time", "ytd"), ["numerator", "denominator"]])
         assert got_y == on_time_reference(ho_ytd, bs, ytd_period(q, cutoff)), q
 

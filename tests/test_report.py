@@ -45,20 +45,18 @@ OUTLINE = (
 # --------------------------------------------------------------------------- fixtures and readers
 @pytest.fixture(scope="module")
 def contexts() -> dict[str, QuarterContext]:
-    """The sample quarters' contexts, computed the way the build does (no cache)."""
-    from cchc import indicators, loader
+    """The sample quarters' contexts, computed the way the build does (no cache):
+    every quarter's files (latest row wins everywhere), small groups suppressed."""
+    from cchc import indicators, loader, suppression
     from cchc.plan import load_plan
 
     plan = load_plan(DATA / "plan")
     names = sorted(p.name for p in DATA.iterdir() if p.is_dir() and p.name.startswith("20"))
     loaded = {q: loader.load_quarter(DATA / q) for q in names}
-    out = {}
-    for q in names:
-        upto = {o: d for o, d in loaded.items() if o[:4] == q[:4] and o <= q}
-        out[q] = QuarterContext(quarter=q, manifest=loaded[q].manifest,
-                                results=indicators.compute_quarter(q, upto, plan), previous=None, quality={},
-                                plan=plan, quarters=names, quarter_pages=[], commit="test")
-    return out
+    results = suppression.apply({q: indicators.compute_quarter(q, loaded, plan) for q in names}, plan)
+    return {q: QuarterContext(quarter=q, manifest=loaded[q].manifest, results=results[q], previous=None, quality={},
+                              plan=plan, quarters=names, quarter_pages=[], commit="test")
+            for q in names}
 
 
 @pytest.fixture(scope="module")
@@ -343,6 +341,26 @@ def test_text_from_data_stays_literal(contexts):
     xml = zipfile.ZipFile(io.BytesIO(rep.data)).read("word/document.xml").decode()
     assert "&lt;script&gt;" in xml and "<script>" not in xml
     assert not list(doc.element.body.iter(qn("w:hyperlink")))
+
+
+def test_another_plan_is_said_as_on_the_pages(contexts, tmp_path):
+    """A build with another plan than the committed one (--plan) says so in the
+    report with the words of the pages' provenance line; the committed plan adds nothing."""
+    import shutil
+
+    from cchc import html as H
+    from cchc.provenance import plan_note
+    from cchc.report import docx_text, make_report
+
+    ctx = copy.deepcopy(contexts["2026Q3"])
+    assert "kế hoạch khác" not in docx_text(make_report(ctx, STAFF).data)
+    other = tmp_path / "plan"
+    shutil.copytree(DATA / "plan", other)
+    (other / "targets.csv").write_text((other / "targets.csv").read_text(encoding="utf-8").replace(",98,", ",50,", 1),
+                                       encoding="utf-8")
+    ctx.plan_note = plan_note(other, explicit=True)
+    assert ctx.plan_note and ctx.plan_note in str(H.provenance(commit="abc", plan_note=ctx.plan_note))
+    assert f"{ctx.plan_note}." in docx_text(make_report(ctx, STAFF).data).splitlines()
 
 
 def test_personal_data_in_a_note_stops_the_report(contexts):

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pytest
 
+from cchc import fmt
 from cchc import revisions as R
 from cchc import suppression
 from cchc.indicators import compute_quarter
@@ -248,6 +249,13 @@ def test_pipeline_publishes_revisions_keeps_release_and_refuses_mistakes(tmp_pat
     with open(site / "data" / Q2 / "indicators.csv", encoding="utf-8-sig", newline="") as f:
         q2_on_time = next(y for y in csv.DictReader(f) if y["id"] == "on_time" and y["period"] == "quarter")
     assert q2_on_time["numerator"] == x["new_numerator"]
+    # so does Q2's quarterly report (DOCX): the same corrected rows as the pages
+    from report_helpers import appendix_figures
+
+    with open(site / "data" / Q2 / "indicators.csv", encoding="utf-8-sig", newline="") as f:
+        name = next(y["name_vi"] for y in csv.DictReader(f) if y["id"] == "on_time")
+    q_row, _ = appendix_figures(site / Q2 / f"bao-cao-cchc-{Q2}.docx", name)
+    assert q_row[3] == fmt.number(int(x["new_numerator"])) and q_row[4] == fmt.number(int(x["new_denominator"]))
     page = (site / "lich-su-dieu-chinh.html").read_text(encoding="utf-8")
     assert "Lịch sử điều chỉnh số liệu" in page and "Quý II/2026: đã điều chỉnh" in page and code not in page
     for slug in ("index", "ho-so", "hai-long"):
@@ -283,3 +291,32 @@ def test_pipeline_publishes_revisions_keeps_release_and_refuses_mistakes(tmp_pat
     assert "MaTTHC" in r.stderr
     assert _tree(site) == published
     assert not list(tmp_path.glob(".site.new-*"))
+
+
+def test_page_keys_follow_shown_figures_and_the_quarters_own_files(tmp_path, monkeypatch):
+    """The notebook cache key of a quarter's pages: what they show (the
+    corrected, suppressed figures) and the quarter's own files (manifest, staff
+    texts), not the later files that made the figures — a later quarter that
+    corrects nothing leaves earlier pages cached; an edited quarter.yml of the
+    quarter, with the same figures, does not."""
+    from types import SimpleNamespace
+
+    from cchc.build import contexts as C
+    from cchc.build.options import BuildOptions
+
+    q2 = quarter(Q2, ho_so=[dossier("HS1", "2026-04-01", "2026-04-10", "2026-04-09")])
+    res = {Q2: compute_quarter(Q2, {Q2: q2}, plan())}
+    stub = SimpleNamespace(revisions=None)
+    monkeypatch.setattr(C, "make_contexts", lambda *a, **k: (SimpleNamespace(), {Q2: stub}))
+    opts = BuildOptions(data_dir=tmp_path, site_dir=tmp_path / "site")
+    cfg = {"quarter_pages": []}
+
+    def key(digest, results):
+        verdicts = {Q2: SimpleNamespace(digest=digest, quality={})}
+        return C.write_contexts(opts, cfg, [Q2], verdicts, results, {}, plan(), "c", {})[Q2][1]
+
+    assert key("files-a", res) == key("files-a", {Q2: compute_quarter(Q2, {Q2: q2}, plan())})
+    assert key("files-a", res) != key("files-b", res)  # the quarter's own files changed (e.g. quarter.yml)
+    later = quarter(Q3, ho_so=[dossier("HS1", "2026-04-01", "2026-04-10", "2026-04-12")])
+    corrected = {Q2: compute_quarter(Q2, {Q2: q2, Q3: later}, plan())}
+    assert key("files-a", res) != key("files-a", corrected)  # a later file corrected what the pages show

@@ -173,8 +173,37 @@ def test_pipeline_three_survey_forms_nowhere(tmp_path):
     assert 'data-indicator="satisfaction" data-period="ytd" data-value=""' in page
     survey = (site / Q2 / "hai-long.html").read_text(encoding="utf-8")
     assert "Không công bố (nhóm dưới 5)" in survey and "100,0%" not in survey.split('id="pakn"')[0]
+    # the quarterly report (DOCX) publishes the same blanked figures as the pages
+    from report_helpers import appendix_figures
+
+    name = next(x["name_vi"] for x in rows_json if x["id"] == "satisfaction")
+    for row in appendix_figures(site / Q2 / f"bao-cao-cchc-{Q2}.docx", name):
+        assert row[3:6] == ["—", "—", "—"], row
+    assert appendix_figures(site / Q2 / f"bao-cao-cchc-{Q2}.docx", name)[1][7] == "Không công bố (nhóm dưới 5)"
     # the search index is built from the same pages
     index = next(p for p in site.rglob("*.json") if "search" in p.name)
     text = index.read_text(encoding="utf-8")
     entry = next(e for e in json.loads(text) if "2026Q2/hai-long" in json.dumps(e, ensure_ascii=False))
     assert "100,0%" not in json.dumps(entry, ensure_ascii=False).split("PAKN")[0]
+
+
+def test_trend_pages_keep_a_quarter_whose_figures_are_all_blank():
+    """A quarter with only small (suppressed) groups has no value to show: the
+    trend pages still draw it, as a column of blanks, instead of failing."""
+    from cchc import pages
+    from cchc.context import SiteContext
+    from cchc.plan import PLAN_DIR, load_plan
+    from cchc.periods import quarter_label_vi
+
+    pl = load_plan(PLAN_DIR)
+    q1 = quarter(Q1, khao_sat=[phieu(f"A{i}", "2026-02-01", 4) for i in range(3)],
+                 phan_anh=[pakn("P1", "2026-01-05", "2026-01-20", "2026-01-10", 1)])
+    q2 = quarter(Q2, khao_sat=[phieu(f"B{i}", "2026-05-01", 4) for i in range(8)])
+    qs = {Q1: q1, Q2: q2}
+    res = suppression.apply({q: compute_quarter(q, qs, pl) for q in qs}, pl)
+    assert res[Q1].indicators["value"].isna().all()
+    ctx = SiteContext(quarters=[Q1, Q2], manifests={q: qs[q].manifest for q in qs}, results=res, quality={},
+                      plan=pl, quarter_pages=[], commit="test")
+    html = str(pages.trends(ctx))
+    assert quarter_label_vi(Q1) in html and quarter_label_vi(Q2) in html
+    assert str(pages.trends_detail(ctx))

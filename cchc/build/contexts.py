@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cache import Cache, _sha, git_commit
+from .cache import Cache, _sha, dir_digest, git_commit
 from .compute import compute_results
-from .discovery import discover_quarters, load_pages
+from .discovery import discover_quarters, load_pages, quarter_digest
 from .integrity import check_plan, detect_revisions, revision_log
 from .options import BuildOptions, InvalidInputError
 from .validate import held_back, validate_quarters
@@ -56,9 +56,12 @@ def write_contexts(opts: BuildOptions, pages_cfg, quarters, verdicts, results, r
     site, qctx = make_contexts(opts, pages_cfg, quarters, verdicts, results, plan, commit, failed, plan_note,
                                revision_log)
     rev = revision_log.digest if revision_log is not None else ""
-    # keyed by what the pages show (the published, suppressed figures), not by which files made them: a later
-    # quarter's file that corrects an earlier quarter re-executes that quarter's pages, and only then
+    # keyed by what the pages show (the published, suppressed figures) and by the quarter's own files (its
+    # manifest, staff texts, ...), not by the other quarters' files that made the figures: a later quarter's
+    # file that corrects an earlier quarter re-executes that quarter's pages, and only then
     shown = {q: results_digest(results[q]) for q in quarters}
+    own = {q: verdicts[q].digest or quarter_digest(opts, q) for q in quarters}
+    plan_digest = dir_digest(opts.plan_dir)
     ctx_dir = opts.work_dir / "context"
     out = {}
     for i, q in enumerate(quarters):
@@ -66,12 +69,12 @@ def write_contexts(opts: BuildOptions, pages_cfg, quarters, verdicts, results, r
         path = ctx_dir / f"{q}.pkl"
         ctx_mod.save(qctx[q], path)
         q_rev = qctx[q].revisions.to_csv(index=False) if qctx[q].revisions is not None else ""
-        out[q] = (path, _sha(shown[q], shown.get(prev), quarters, commit, plan_note, q_rev, verdicts[q].quality,
-                             pages_cfg["quarter_pages"]))
+        out[q] = (path, _sha(shown[q], own[q], shown.get(prev), own.get(prev), plan_digest, quarters, commit,
+                             plan_note, q_rev, verdicts[q].quality, pages_cfg["quarter_pages"]))
     path = ctx_dir / "site.pkl"
     ctx_mod.save(site, path)
-    out["site"] = (path, _sha([shown[q] for q in quarters], quarters, commit, plan_note, rev, failed,
-                              {q: verdicts[q].quality for q in quarters}, pages_cfg, site.contact))
+    out["site"] = (path, _sha([(shown[q], own[q]) for q in quarters], plan_digest, quarters, commit, plan_note, rev,
+                              failed, {q: verdicts[q].quality for q in quarters}, pages_cfg, site.contact))
     return out
 
 
@@ -81,6 +84,8 @@ def results_digest(r) -> str:
              r.indicators.to_csv(index=False)]
     est = getattr(r, "estimate_766", None)
     parts.append(est.to_csv(index=False) if est is not None else "")
+    expl = getattr(r, "explanations", None)
+    parts.append(expl.to_csv(index=False) if expl is not None else "")
     for k in sorted(r.breakdowns):
         parts += [k, r.breakdowns[k].to_csv(index=False)]
     return _sha(*parts)

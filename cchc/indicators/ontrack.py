@@ -36,13 +36,16 @@ from .. import fmt
 
 MET, NOT_MET, ON_TRACK, AT_RISK, UNREACHABLE, NO_DATA = (
     "met", "not_met", "on_track", "at_risk", "unreachable", "no_data")
-CODES = (MET, NOT_MET, ON_TRACK, AT_RISK, UNREACHABLE, NO_DATA)
+#: never returned by :func:`judge`: set by cchc/suppression.py on a figure of
+#: fewer than 5 survey/feedback responses, which is not published (nor judged)
+SUPPRESSED = "suppressed"
+CODES = (MET, NOT_MET, ON_TRACK, AT_RISK, UNREACHABLE, NO_DATA, SUPPRESSED)
 #: codes that call for an explanation (giai_trinh)
 NEEDS_EXPLANATION = (NOT_MET, AT_RISK, UNREACHABLE)
 _EPS = 1e-9
 
 __all__ = ["Judgement", "judge", "CODES", "NEEDS_EXPLANATION", "MET", "NOT_MET", "ON_TRACK", "AT_RISK",
-           "UNREACHABLE", "NO_DATA", "days_of_year_split"]
+           "UNREACHABLE", "NO_DATA", "SUPPRESSED", "days_of_year_split"]
 
 
 @dataclass(frozen=True)

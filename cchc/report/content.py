@@ -21,7 +21,7 @@ import yaml
 
 from .. import fmt
 from ..indicators.explanations import MISSING_VI
-from ..indicators.ontrack import MET, NEEDS_EXPLANATION, NO_DATA, ON_TRACK, Judgement
+from ..indicators.ontrack import MET, NEEDS_EXPLANATION, NO_DATA, ON_TRACK, SUPPRESSED, Judgement
 from ..labels import AREA_NAMES, STATUS_VI
 from ..periods import parse_quarter, quarter_label_vi
 from .docx import clean_text
@@ -178,7 +178,7 @@ def assessment(results, ind: Indicators) -> tuple[list[str], list[dict]]:
         strengths.append(f"Hoàn thành {fmt.number(done)}/{fmt.number(total)} hoạt động của Kế hoạch; "
                          f"{fmt.number(_int(counts.get('dang_thuc_hien', 0)))} hoạt động đang thực hiện.")
     explanations = explanations_by_id(results)
-    no_data = []
+    no_data, suppressed = [], []
     for t in ind.targets():
         y = ind.row(t["id"], "ytd")
         code = judgement_of(y).code
@@ -192,10 +192,17 @@ def assessment(results, ind: Indicators) -> tuple[list[str], list[dict]]:
                                "explanations": explanations.get(t["id"]) or [f"{MISSING_VI}."]})
         elif code == NO_DATA:
             no_data.append(t["name_vi"])
+        elif code == SUPPRESSED:
+            suppressed.append(t["name_vi"])
     if not strengths:
         strengths.append("Chưa có chỉ tiêu nào đạt hoặc đang đạt mục tiêu năm.")
     if no_data:
         weaknesses.append({"text": f"Chưa có số liệu để đánh giá {len(no_data)} chỉ tiêu: " + "; ".join(no_data) + ".",
+                           "explanations": []})
+    if suppressed:
+        # as on the site (cchc/suppression.py): a group under 5 responses is neither shown nor judged
+        weaknesses.append({"text": f"Không công bố {len(suppressed)} chỉ tiêu vì có dưới 5 phiếu khảo sát, phản ánh, "
+                                   "kiến nghị (để bảo vệ người trả lời): " + "; ".join(suppressed) + ".",
                            "explanations": []})
     late = _int(counts.get("chua_trien_khai", 0))
     unreported = _int(counts.get("chua_bao_cao", 0))
@@ -321,6 +328,8 @@ def report_context(ctx, staff: Mapping[str, str | None], style_ids: Mapping[str,
         "sample_notice": "DỮ LIỆU MẪU — KHÔNG PHẢI SỐ LIỆU CHÍNH THỨC",
         "provisional_notice": (f"Số liệu tạm tính đến hết ngày {fmt.date(m.cutoff)} ({quarter_label_vi(qid)} chưa "
                                "kết thúc)." if m.cutoff else ""),
+        # the same words as every page's provenance line when the build used another plan (cchc/provenance.py)
+        "plan_notice": f"{ctx.plan_note}." if getattr(ctx, "plan_note", "") else "",
         "leadership": area_block(results, ind, lead, f"{lead}. {AREA_NAMES[lead]}"),
         "areas": [area_block(results, ind, a, f"{i + 1}. {AREA_NAMES[a]}") for i, a in enumerate(areas)],
         "strengths": strengths, "weaknesses": weaknesses,
