@@ -307,7 +307,7 @@ def test_page_keys_follow_shown_figures_and_the_quarters_own_files(tmp_path, mon
     q2 = quarter(Q2, ho_so=[dossier("HS1", "2026-04-01", "2026-04-10", "2026-04-09")])
     res = {Q2: compute_quarter(Q2, {Q2: q2}, plan())}
     stub = SimpleNamespace(revisions=None)
-    monkeypatch.setattr(C, "make_contexts", lambda *a, **k: (SimpleNamespace(), {Q2: stub}))
+    monkeypatch.setattr(C, "make_contexts", lambda *a, **k: (SimpleNamespace(contact=None), {Q2: stub}))
     opts = BuildOptions(data_dir=tmp_path, site_dir=tmp_path / "site")
     cfg = {"quarter_pages": []}
 
