@@ -27,11 +27,11 @@ def revision_notice(ctx: QuarterContext, slug: str) -> H.Html | None:
     if not _has(df):
         return None
     href = H.rel(f"{ctx.quarter}/{slug}.html", f"{SLUG}.html") + f"#dieu-chinh-{ctx.quarter.lower()}"
-    return H.section(
-        H.note(f"Số liệu của {quarter_label_vi(ctx.quarter)} đã điều chỉnh: {len(df)} số liệu khác với lần công bố "
-               "trước, vì dữ liệu của quý sau sửa các dòng quý này đã công bố.", kind="warning"),
-        H.link_list([(href, TITLE, f"những số liệu nào của {quarter_label_vi(ctx.quarter)} đã thay đổi và vì sao")]),
-        cls="c-revised")
+    # one short note (the key figures stay above the fold on a phone): what changed is on the history page
+    link = H.Html(f'<a href="{H._attr(H.safe_href(href))}">{H.text(TITLE)}</a>')
+    words = f"Số liệu của {quarter_label_vi(ctx.quarter)} đã điều chỉnh ({len(df)} số liệu) theo dữ liệu của quý sau; xem "
+    body = H.Html(f"{H.text(words)}{link}.")
+    return H.section(H.note(body, kind="warning"), cls="c-revised")
 
 
 def _figure_text(v, num, den) -> str:
