@@ -29,7 +29,7 @@ def revision_notice(ctx: QuarterContext, slug: str) -> H.Html | None:
     href = H.rel(f"{ctx.quarter}/{slug}.html", f"{SLUG}.html") + f"#dieu-chinh-{ctx.quarter.lower()}"
     # one short note (the key figures stay above the fold on a phone): what changed is on the history page
     link = H.Html(f'<a href="{H._attr(H.safe_href(href))}">{H.text(TITLE)}</a>')
-    words = f"Số liệu của {quarter_label_vi(ctx.quarter)} đã điều chỉnh ({len(df)} số liệu) theo dữ liệu của quý sau; xem "
+    words = f"{len(df)} số liệu của quý này đã điều chỉnh theo dữ liệu quý sau, xem "
     body = H.Html(f"{H.text(words)}{link}.")
     return H.section(H.note(body, kind="warning"), cls="c-revised")
 
