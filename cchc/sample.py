@@ -237,6 +237,7 @@ def catalogue(procs: pd.DataFrame, q: int) -> pd.DataFrame:
         "LienQuanDoanhNghiep": p["LienQuanDoanhNghiep"].values,
         "CongKhaiDungHan": from_q("CongKhaiDungHan", "CongKhaiTuQuy"),
         "KhongPhuThuocDiaGioi": from_q("KhongPhuThuocDiaGioi", "DiaGioiTuQuy"),
+        "SoNgayGiaiQuyet": p["ThoiHanNgayLV"].values,
     })
 
 

@@ -14,7 +14,7 @@ from .options import NOTEBOOKS, BuildError, BuildOptions, InvalidInputError
 def load_pages() -> dict:
     with open(NOTEBOOKS / "pages.yml", encoding="utf-8") as f:
         cfg = yaml.safe_load(f)
-    for group in ("quarter_pages", "site_pages"):
+    for group in ("quarter_pages", "site_pages", "page_sets"):
         for page in cfg.get(group, []):
             if not (NOTEBOOKS / page["notebook"]).exists():
                 raise BuildError(f"notebooks/pages.yml: không có notebook {page['notebook']} / notebook not found")

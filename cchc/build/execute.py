@@ -13,7 +13,7 @@ import yaml
 
 from ..periods import quarter_label_vi
 from .cache import Cache, _sha, package_digest
-from .options import KERNEL_NAME, NOTEBOOKS, BuildOptions, BuildSummary, NotebookFailed, log
+from .options import KERNEL_NAME, NOTEBOOKS, PAGE_SET_PREFIX, BuildOptions, BuildSummary, NotebookFailed, log
 from .warm import run_all, run_notebook
 
 
@@ -66,10 +66,11 @@ def plan_jobs(opts: BuildOptions, pages_cfg: dict, quarters: list[str], contexts
             title = page["title"].format(quarter_label=quarter_label_vi(q))
             jobs.append(NotebookJob(f"{q}/{page['slug']}", nb, params, title,
                                     _sha("nb", nb.read_bytes(), package_digest(), q, title, contexts[q][1])))
-    for page in pages_cfg["site_pages"]:
+    for page in pages_cfg["site_pages"] + pages_cfg.get("page_sets", []):
         nb = NOTEBOOKS / page["notebook"]
         params = {**common, "context_file": str(contexts["site"][0])}
-        jobs.append(NotebookJob(page["slug"], nb, params, page["title"],
+        name = page["slug"] if "slug" in page else PAGE_SET_PREFIX + page["folder"]
+        jobs.append(NotebookJob(name, nb, params, page["title"],
                                 _sha("nb", nb.read_bytes(), package_digest(), page["title"], contexts["site"][1])))
     return jobs
 

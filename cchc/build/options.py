@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 KERNEL_NAME = "cchc"
 FINGERPRINT_FILE = ".build-fingerprint"
+PAGE_SET_PREFIX = "page-set:"  # job name of a notebook that emits many pages (pages.yml page_sets)
 
 
 # --------------------------------------------------------------------------- errors

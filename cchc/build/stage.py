@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .options import ROOT, BuildError, BuildOptions, log
+from .options import PAGE_SET_PREFIX, ROOT, BuildError, BuildOptions, log
 
 
 # --------------------------------------------------------------------------- stage: assemble + render
@@ -23,14 +23,18 @@ def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], exe
     """The Quarto project to render: _quarto.yml with the quarter menu, pages,
     assets, executed notebooks at their site paths, downloads and the
     banner partial."""
-    from .. import opendata
+    from .. import multipage, opendata, procedures
     from ..banner import site_banner
+    from .execute import set_front_matter
 
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     stage_project_files(staging, quarters)
     for name, nb in executed.items():
+        if name.startswith(PAGE_SET_PREFIX):  # one run, many pages (cchc.multipage)
+            multipage.split(nb, staging, set_front_matter)
+            continue
         dest = staging / (name + ".ipynb")
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(nb, dest)
@@ -43,6 +47,7 @@ def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], exe
         from ..revisions import write_download
 
         resources += write_download(revision_log.revisions, data_out)
+    resources += procedures.write_ytd_download(results[quarters[-1]], data_out)
     opendata.write_datapackage(data_out, resources, sample=_sample_any(opts, quarters))
     partial = staging / "_partials" / "banner.html"
     partial.parent.mkdir(parents=True, exist_ok=True)

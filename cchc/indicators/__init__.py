@@ -57,6 +57,8 @@ Which rows feed which period
         NgayTiepNhan to NgayKetThucXuLy of the dossiers in scope finished in the
         period, supplement time included), supplement_requests,
         dossiers_with_supplements (of the dossiers in scope)
+    ``procedures``  period, one row per procedure of the quarter's catalogue:
+        see :mod:`cchc.procedures` (working days, small-number rule)
     ``by_channel``  period, KenhThucHien, TenKenh, received, share, in_scope,
         on_time, late, on_time_value (always the 3 channels)
     ``by_month``  (year-to-date months only) month (YYYY-MM), received, online,
@@ -120,6 +122,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import Plan, QuarterData
+from ..procedures import procedure_table
 from ..periods import Period, parse_quarter, quarter_period, sort_quarters, ytd_period
 from . import estimate as _estimate
 from .core import (MET, NO_DATA, NOT_MET, PERIODS, Bounds, correct_latest, merge_latest, merge_supplements,
@@ -193,6 +196,8 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
     bd["on_time_counts"] = pd.DataFrame([ds.on_time_counts(evs[k], k) for k in PERIODS])
     for name, fn in (("by_domain", ds.by_domain), ("by_procedure", ds.by_procedure), ("by_channel", ds.by_channel)):
         bd[name] = pd.concat([fn(evs[k], k) for k in PERIODS], ignore_index=True)
+    # per procedure of the quarter's catalogue ("Tra cứu thủ tục", cchc.procedures)
+    bd["procedures"] = procedure_table(ds, evs, qd.df("thu_tuc"))
     y = periods["ytd"]
     bd["by_month"] = ds.by_month(evs["ytd"], bounds["ytd"], y.first_day.year, y.last_day.month)
     no_due = int(evs["ytd"]["no_due"].sum())
