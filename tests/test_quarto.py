@@ -5,7 +5,6 @@ by tests/test_render.py with the same fixture and the same expectations.
 """
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 import shutil
@@ -83,10 +82,12 @@ def test_quarto_pages(quarto_site):
 
 def test_quarto_search_index(quarto_site):
     site, _ = quarto_site
-    entries = {e["url"]: e for e in json.loads((site / "search.json").read_text(encoding="utf-8"))}
-    assert set(EXPECTED_URLS) <= set(entries)
-    assert entries["gioi-thieu.html"]["title"] == "Giới thiệu"
-    assert (site / "search-index.js").is_file()
+    from cchc.render.search import read_index
+
+    entries = {r["url"].lstrip("/"): r for r in read_index(site)}
+    assert set(EXPECTED_URLS) - {"404.html", "tim-kiem.html"} <= set(entries)
+    assert entries["gioi-thieu.html"]["meta"]["title"] == "Giới thiệu"
+    assert (site / "pagefind" / "pagefind.js").is_file()
 
 
 def test_quarto_pages_load_nothing_quarto_ships(quarto_site):
@@ -101,8 +102,8 @@ def test_quarto_pages_load_nothing_quarto_ships(quarto_site):
         p = parsed((site / url).read_text(encoding="utf-8"))
         loaded = sorted(posixpath.normpath(posixpath.join(posixpath.dirname(url), v))
                         for t, a, v in p.attrs if (t, a) in (("script", "src"), ("link", "href")))
-        own = {"assets/site.css", "assets/components.css", "assets/favicon.svg", "assets/search.js",
-               "search-index.js"}
+        # Pagefind's pagefind.js is imported by assets/search.js, not a <script src>
+        own = {"assets/site.css", "assets/components.css", "assets/favicon.svg", "assets/search.js"}
         assert set(loaded) <= own, (url, loaded)
 
 

@@ -24,6 +24,7 @@ from nbformat.v4 import (
 
 from cchc.html import raw_html_block
 from cchc.render import RenderError, RenderResult, render, with_quarters, write_search_index
+from cchc.render.search import indicator_records, read_index
 from cchc.render.config import load_site_config, render_targets
 
 REPO = Path(__file__).resolve().parents[1]
@@ -287,21 +288,22 @@ def test_include_before_body_inserted_with_relative_links(rendered):
 
 
 def test_search_index(rendered):
+    """Pagefind's index of the rendered fixture: every page but 404 and the
+    search page, only <main> text, with kind/quarter meta."""
     site, _ = rendered
-    entries = json.loads((site / "search.json").read_text(encoding="utf-8"))
-    by_url = {e["url"]: e for e in entries}
-    assert sorted(by_url) == EXPECTED_URLS
-    assert by_url["2026Q3/index.html"]["title"] == "Tổng quan Quý III/2026"
-    assert by_url["gioi-thieu.html"]["title"] == "Giới thiệu"
-    assert "Cải cách thể chế" in by_url["gioi-thieu.html"]["text"]
-    assert "<script>alert('xss')</script> Đã gửi báo cáo" in by_url["2026Q3/nhiem-vu.html"]["text"]
-    assert "Bỏ qua điều hướng" not in by_url["index.html"]["text"], "only <main> text is indexed"
-    js = (site / "search-index.js").read_text(encoding="utf-8")
-    assert "window.CCHC_SEARCH = [" in js
-    assert "Tổng quan Quý III/2026" in js
-    assert "<" not in js.split("window.CCHC_SEARCH = ", 1)[1], "no raw '<' inside the script data"
-    data = json.loads(js.split("window.CCHC_SEARCH = ", 1)[1].rstrip().rstrip(";"))
-    assert data == entries
+    records = read_index(site)
+    by_url = {r["url"].lstrip("/"): r for r in records}
+    assert sorted(by_url) == sorted(u for u in EXPECTED_URLS if u not in ("404.html", "tim-kiem.html"))
+    assert by_url["2026Q3/index.html"]["meta"]["title"] == "Tổng quan Quý III/2026"
+    assert by_url["2026Q3/index.html"]["meta"]["quarter"] == "2026Q3"
+    assert by_url["2026Q3/index.html"]["meta"]["kind"] == "Quý III/2026"
+    assert by_url["gioi-thieu.html"]["meta"]["kind"] == "Trang"
+    assert "Cải cách thể chế" in by_url["gioi-thieu.html"]["content"]
+    assert "<script>alert('xss')</script> Đã gửi báo cáo" in by_url["2026Q3/nhiem-vu.html"]["content"]
+    assert "Bỏ qua điều hướng" not in by_url["index.html"]["content"], "only <main> text is indexed"
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert not (site / "pagefind" / "pagefind-ui.js").exists(), "the unused UI bundle is removed"
+    assert not (site / "search.json").exists() and not (site / "search-index.js").exists()
 
 
 def test_search_page_form(rendered):
@@ -309,9 +311,10 @@ def test_search_page_form(rendered):
     html = (site / "tim-kiem.html").read_text(encoding="utf-8")
     assert 'role="search"' in html and '<label for="q">Tìm trong trang</label>' in html
     assert '<input id="q" name="q" type="search"' in html
-    assert 'aria-live="polite"' in html
-    assert '<script src="search-index.js"></script>' in html
+    assert 'aria-live="polite"' in html and 'role="status"' in html
     assert '<script src="assets/search.js"></script>' in html
+    js = (REPO / "assets" / "search.js").read_text(encoding="utf-8")
+    assert 'import("../pagefind/pagefind.js")' in js and "http" not in js.replace("https://", "")
 
 
 def test_no_other_host_referenced(rendered):
@@ -362,9 +365,27 @@ def test_write_search_index_standalone(tmp_path):
     (tmp_path / "a" / "p.html").write_text(
         "<html><head><title>P – Site</title></head><body><nav>NAV</nav><main>"
         "<h1>Trang P</h1><p>Nội dung &amp; <b>đậm</b></p><script>var x='SCRIPT'</script>"
-        "<svg><text>SVGTEXT</text></svg></main></body></html>", encoding="utf-8")
-    entries = write_search_index(tmp_path)
-    assert entries == [{"title": "Trang P", "url": "a/p.html", "text": "Nội dung & đậm"}]
+        "<table><caption>Bảng</caption><tr><th>Mã</th><td>X1</td></tr></table>"
+        "<div class='c-site-banner'>BANNER</div><svg><text>SVGTEXT</text></svg></main></body></html>",
+        encoding="utf-8")
+    stats = write_search_index(tmp_path)
+    assert (stats.pages, stats.records) == (1, 0) and stats.bytes > 0
+    [rec] = read_index(tmp_path)
+    assert rec["url"] == "/a/p.html" and rec["meta"]["title"] == "Trang P"
+    assert "Nội dung & đậm" in rec["content"] and "Mã X1" in rec["content"]
+    for hidden in ("NAV", "SCRIPT", "SVGTEXT", "BANNER"):
+        assert hidden not in rec["content"]
+
+
+def test_indicator_records_from_methodology():
+    html = ('<main><h2 id="tung-chi-tieu">Từng chỉ tiêu</h2><h3 id="ct-on_time">Hồ sơ đúng hạn (on_time)</h3>'
+            '<table><tr><th scope="col">Mục</th><th scope="col">Nội dung</th></tr>'
+            '<tr><th scope="row">Cách tính</th><td>đúng hạn ÷ trong phạm vi</td></tr></table>'
+            '<h3 id="ct-x">X</h3><p>y</p><h2 id="khac">Khác</h2></main>')
+    recs = indicator_records(html)
+    assert [r["url"] for r in recs] == ["phuong-phap.html#ct-on_time", "phuong-phap.html#ct-x"]
+    assert recs[0]["content"] == "Hồ sơ đúng hạn (on_time). Cách tính: đúng hạn ÷ trong phạm vi."
+    assert recs[0]["meta"] == {"title": "Chỉ tiêu: Hồ sơ đúng hạn (on_time)", "kind": "Chỉ tiêu", "quarter": ""}
 
 
 def test_with_quarters_fills_menu():

@@ -9,7 +9,7 @@ Quarto would treat as a JavaScript widget (``text/html``,
 CDN) stops the render with a message naming it (:mod:`cchc.render.outputs`).
 Both are followed by the same
 post-processing: site-root links made relative (:mod:`cchc.render.postprocess`)
-and the offline search index (:func:`write_search_index`).
+and the search index (:func:`write_search_index`: Pagefind over the built HTML).
 
 Staging layout (built by cchc.build):
 
@@ -104,7 +104,9 @@ def postprocess(out_dir) -> None:
     """The steps both renderers share, in order."""
     localize_root_links(Path(out_dir))
     spell_out_abbreviations(Path(out_dir))
-    write_search_index(Path(out_dir))
+    idx = write_search_index(Path(out_dir))
+    log.info("search index (Pagefind): %d pages, %d indicator records, %d files, %.0f KB",
+             idx.pages, idx.records, idx.files, idx.bytes / 1024)
 
 
 __all__ = ["render", "RenderResult", "RenderError", "with_quarters", "write_search_index",
