@@ -354,21 +354,6 @@ def tasks_by_unit(ctx: QuarterContext) -> H.Html:
     )
 
 
-def tasks_table(ctx: QuarterContext) -> H.Html:
-    tasks = _bd(ctx.results, "tasks").copy()
-    tasks["status_vi"] = tasks["status"].map(STATUS_VI).fillna(tasks["status"])
-    parts = [H.heading("Từng hoạt động và văn bản minh chứng", 2, id="tung-hoat-dong")]
-    for i, area in enumerate(dict.fromkeys(tasks["area"])):
-        sub = tasks[tasks["area"] == area]
-        parts.append(H.table(sub, columns={"id": "Mã", "activity": "Hoạt động", "lead_unit": "Chủ trì",
-                                           "timing": "Thời gian", "status_vi": "Trạng thái",
-                                           "MinhChung": "Văn bản minh chứng", "GhiChu": "Ghi chú"},
-                             formats={c: "text" for c in ("id", "activity", "lead_unit", "timing", "status_vi",
-                                                          "MinhChung", "GhiChu")},
-                             caption=f"{area}. {AREA_NAMES.get(str(area), '')}", n=i + 1))
-    return H.section(*parts)
-
-
 def unit_reports(ctx: QuarterContext) -> H.Html:
     ur = _bd(ctx.results, "unit_reports").copy()
     ur["reported_vi"] = ur["reported"].map({True: "Đã báo cáo", False: "Chưa báo cáo"})
