@@ -617,6 +617,11 @@ def snapshot(D: Dossiers, first: date, last: date):
 FEEDBACK_DOMAINS = ["Đất đai", "Hộ tịch", "Chứng thực", "Hoạt động xây dựng", "Môi trường",
                     "Thành lập và hoạt động của hộ kinh doanh", "Bảo trợ xã hội"]
 FEEDBACK_WEIGHTS = [0.34, 0.16, 0.12, 0.16, 0.1, 0.07, 0.05]
+# Topics (ChuDe) of the feedback: short summaries without personal data, as
+# staff write them in the export's "Chủ đề" column.
+FEEDBACK_TOPICS = ["Chậm trả kết quả hồ sơ", "Hướng dẫn thủ tục chưa rõ", "Yêu cầu bổ sung giấy tờ nhiều lần",
+                   "Thái độ phục vụ", "Lỗi nộp hồ sơ trực tuyến", "Phí, lệ phí"]
+FEEDBACK_TOPIC_WEIGHTS = [0.3, 0.22, 0.18, 0.1, 0.14, 0.06]
 
 
 def _quarter_bounds(qid: str):
@@ -654,6 +659,9 @@ def simulate_feedback(seed: int) -> pd.DataFrame:
                                   "LinhVuc": dom}))
     df = pd.concat(rows, ignore_index=True).sort_values("rec", kind="stable").reset_index(drop=True)
     df.insert(0, "MaPAKN", [f"PAKN-26-{i + 1:03d}" for i in range(len(df))])
+    # a stream of its own, so that adding topics changed no other sample value
+    df["ChuDe"] = _rng(seed, 31).choice(np.array(FEEDBACK_TOPICS, dtype=object), size=len(df),
+                                        p=FEEDBACK_TOPIC_WEIGHTS)
     return df
 
 
@@ -670,6 +678,7 @@ def feedback_snapshot(fb: pd.DataFrame, qid: str) -> pd.DataFrame:
         "NgayXuLy": _to_dt64(np.where(resolved, f["done"], INF)),
         "HaiLong": np.where(resolved, f["HaiLong"], ""),
         "LinhVuc": f["LinhVuc"].to_numpy(),
+        "ChuDe": f["ChuDe"].to_numpy(),
     })
 
 

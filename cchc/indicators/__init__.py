@@ -59,6 +59,7 @@ Which rows feed which period
         dossiers_with_supplements (of the dossiers in scope)
     ``procedures``  period, one row per procedure of the quarter's catalogue:
         see :mod:`cchc.procedures` (working days, small-number rule)
+    ``feedback_by_domain``, ``feedback_topics``  see :mod:`cchc.feedback`
     ``by_channel``  period, KenhThucHien, TenKenh, received, share, in_scope,
         on_time, late, on_time_value (always the 3 channels)
     ``by_month``  (year-to-date months only) month (YYYY-MM), received, online,
@@ -122,6 +123,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import Plan, QuarterData
+from ..feedback import feedback_tables
 from ..procedures import procedure_table
 from ..periods import Period, parse_quarter, quarter_period, sort_quarters, ytd_period
 from . import estimate as _estimate
@@ -214,6 +216,7 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
     for k in PERIODS:
         flows[k].update(feedback_measures(fev[k]))
     bd["feedback"] = pd.DataFrame([feedback_row(fev[k], k) for k in PERIODS])
+    bd.update(feedback_tables(pa, fev))  # by domain and outcome, topics (cchc.feedback)
 
     # ---- survey
     ks = merged("khao_sat", "MaPhieu")
