@@ -15,7 +15,7 @@ QUARTER_PARAMS = {"quarter", "data_dir", "plan_dir", "context_file"}
 SITE_PARAMS = {"data_dir", "plan_dir", "context_file"}
 
 ALL = [(p["notebook"], QUARTER_PARAMS) for p in PAGES["quarter_pages"]] + [
-    (p["notebook"], SITE_PARAMS) for p in PAGES["site_pages"]]
+    (p["notebook"], SITE_PARAMS) for p in PAGES["site_pages"] + PAGES.get("page_sets", [])]
 
 
 def test_every_notebook_is_listed_once():
