@@ -19,13 +19,16 @@ _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$"
 
 def emit(pages) -> int:
     """Display each ``(path, title, html)`` as one output tagged for :func:`split`."""
-    from IPython.display import HTML, display
+    from IPython.display import display
+
+    from .html import Html
 
     n = 0
     for path, title, html in pages:
         if not _SAFE.match(path) or ".." in path.split("/"):
             raise ValueError(f"page path {path!r} must be a relative path of [A-Za-z0-9._-] parts")
-        display(HTML(str(html)), metadata={KEY: {"path": path, "title": str(title)}})
+        # an Html displays as a text/markdown raw HTML block (cchc.html), never text/html
+        display(Html(str(html)), metadata={KEY: {"path": path, "title": str(title)}})
         n += 1
     return n
 
