@@ -317,6 +317,21 @@ def test_scan_site_for_pii(tmp_path):
     assert scan_site_for_pii(site, allow=("a.b@example.vn",))[0].kind != "email"
 
 
+def test_scan_site_for_pii_reads_the_search_index(tmp_path):
+    """Pagefind's fragments are gzip-compressed JSON: the scan decodes them."""
+    import gzip
+
+    frag = tmp_path / "site" / "pagefind" / "fragment"
+    frag.mkdir(parents=True)
+    (tmp_path / "site" / "index.html").write_text("<p>Tỷ lệ 95,5%</p>", encoding="utf-8")
+    rec = {"url": "/2026Q3/nhiem-vu.html", "content": "Liên hệ 0912 345 678 để biết thêm.",
+           "meta": {"title": "Nhiệm vụ", "kind": "Quý III/2026"}}
+    (frag / "vi_abc.pf_fragment").write_bytes(gzip.compress(b"pagefind_dcd" + json.dumps(rec).encode()))
+    found = scan_site_for_pii(tmp_path / "site")
+    assert [(f.kind, f.line) for f in found] == [("phone", 1)]
+    assert "nhiem-vu.html" in found[0].file and "0912 345 678" not in found[0].excerpt
+
+
 def test_checks_yaml_is_plain_data():
     doc = yaml.safe_load((ROOT / "cchc" / "contract" / "checks.yaml").read_text(encoding="utf-8"))
     assert {"error", "warning"} == {c["level"] for c in doc["checks"].values()}

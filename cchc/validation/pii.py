@@ -3,7 +3,8 @@
 The site only ever publishes aggregates, and personal-data columns are
 dropped when the inputs are read (cchc.loader). This scan is the last line of
 defence before publishing: every ``.html``, ``.csv``, ``.json``, ``.svg`` and
-``.txt`` file of the built site is searched for
+``.txt`` file of the built site, and every record of its Pagefind search
+index (decoded from the compressed fragments), is searched for
 
 what :func:`cchc.privacy.find_pii` finds after :func:`cchc.privacy.normalise_text`
 — the same detector and normaliser that mask personal data in every text
@@ -138,4 +139,23 @@ def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = ()) -> list[Findi
             findings.extend(scan_text(text, rel, csv_cells=path.suffix.lower() == ".csv"))
         else:
             findings.extend(scan_file(path, rel))
+    findings.extend(_scan_search_index(site_dir, allow))
+    return findings
+
+
+def _scan_search_index(site_dir: Path, allow: tuple[str, ...]) -> list[Finding]:
+    """The Pagefind index (``pagefind/fragment/*.pf_fragment``) is compressed,
+    so the file scan above cannot read it: each record's text and metadata are
+    decoded and scanned as well ("line" = the record's number)."""
+    if not (site_dir / "pagefind" / "fragment").is_dir():
+        return []
+    from ..render.search import read_index
+
+    findings: list[Finding] = []
+    for n, rec in enumerate(read_index(site_dir), start=1):
+        text = "\n".join([rec["content"], *map(str, rec["meta"].values())])
+        for a in allow:
+            text = re.sub(re.escape(a), " " * len(a), text, flags=re.IGNORECASE)
+        findings.extend(Finding(f"pagefind (chỉ mục tìm kiếm / search index): {rec['url']}", n, f.kind, f.excerpt)
+                        for f in scan_text(text, ""))
     return findings
