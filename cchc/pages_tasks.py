@@ -24,17 +24,12 @@ import pandas as pd
 
 from . import html as H
 from .context import QuarterContext
+from .labels import AREA_NAMES, STATUS_VI
 from .periods import quarter_label_vi
 from .pages_procedures import _jinja, fold
 
-STATUS_VI = {"hoan_thanh": "Hoàn thành", "dang_thuc_hien": "Đang thực hiện", "chua_trien_khai": "Chưa triển khai",
-             "chua_bao_cao": "Chưa báo cáo"}
 OVERDUE = "qua_han"
 OVERDUE_VI = "Quá hạn"
-AREA_NAMES = {"I": "Cải cách thể chế", "II": "Cải cách thủ tục hành chính", "III": "Cải cách tổ chức bộ máy",
-              "IV": "Cải cách chế độ công vụ", "V": "Cải cách tài chính công",
-              "VI": "Xây dựng, phát triển chính quyền điện tử, chính quyền số",
-              "VII": "Chỉ đạo, điều hành cải cách hành chính"}
 RECURRING = "thường xuyên"
 
 _Q = re.compile(r"qu[ýy]\s+(I{1,3}|IV|[1-4])\s*(?:/|năm)\s*(\d{4})", re.I)
@@ -125,7 +120,9 @@ def activities(ctx: QuarterContext) -> list[dict]:
             "unit_key": H.slugify(unit), "timing": timing, "status": status,
             "status_vi": STATUS_VI.get(shown_status, shown_status), "shown_status": shown_status,
             "overdue": overdue, "recurring": recurring,
-            "reported_in": quarter_label_vi(reported_in) if (recurring or reported_in != ctx.quarter) else "",
+            # never "Chưa báo cáo (báo cáo Quý …)": a recurring activity nobody reported has no latest report
+            "reported_in": (quarter_label_vi(reported_in)
+                            if shown_status != "chua_bao_cao" and (recurring or reported_in != ctx.quarter) else ""),
             "note": note, "proof_href": href, "proof_text": proof_text,
         })
     return out

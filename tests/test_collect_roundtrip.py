@@ -27,34 +27,55 @@ pytestmark = pytest.mark.slow
 ONE_STOP = ("ho_so", "bo_sung", "thu_tuc", "phan_anh", "khao_sat")
 
 
-class _Rows(HTMLParser):
-    """The text of each table cell, row by row."""
+VOID = {"br", "img", "wbr", "hr", "input", "meta", "link", "source"}
+
+
+class _Tasks(HTMLParser):
+    """Each activity of the tasks page (``<li class="c-task">``, cchc/templates/tasks.html.j2):
+    its id and the text of every element inside it (status badge, evidence, note…)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.rows: list[list[str]] = []
-        self.cell: list[str] | None = None
+        self.tasks: dict[str, list[str]] = {}
+        self.depth = 0                      # open <li> depth inside the current task
+        self.open: list[tuple[str, list[str]]] = []
+        self.cells: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self.cell = []
+        cls = dict(attrs).get("class") or ""
+        if tag == "li" and "c-task" in cls.split() and not self.depth:
+            self.depth, self.cells = 1, []
+            return
+        if not self.depth or tag in VOID:
+            return
+        if tag == "li":
+            self.depth += 1
+        self.open.append((cls, []))
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.cell is not None and self.rows:
-            self.rows[-1].append(" ".join("".join(self.cell).split()))
-            self.cell = None
+        if not self.depth or tag in VOID:
+            return
+        if tag == "li":
+            self.depth -= 1
+            if not self.depth:
+                ids = [c for k, c in self.cells if "c-task__id" in k.split()]
+                self.tasks[ids[0]] = [c for _, c in self.cells]
+                self.open, self.cells = [], []
+                return
+        if self.open:
+            cls, text = self.open.pop()
+            self.cells.append((cls, " ".join("".join(text).split())))
 
     def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
+        for _, text in self.open:
+            text.append(data)
 
 
-def table_rows(html: str) -> list[list[str]]:
-    p = _Rows()
+def task_items(html: str) -> dict[str, list[str]]:
+    """activity id → the texts shown for it on the tasks page"""
+    p = _Tasks()
     p.feed(html)
-    return p.rows
+    return p.tasks
 
 
 def run(*args, cache: Path):
@@ -140,7 +161,7 @@ def test_collect_lists_the_unit_that_returned_nothing(routine):
 
 def test_task_page_shows_what_the_units_entered(routine):
     html = (routine["site"] / Q / "nhiem-vu.html").read_text(encoding="utf-8")
-    rows = {cells[0]: cells for cells in table_rows(html) if cells and cells[0] in set(routine["assign"].tasks["id"])}
+    rows = {rid: cells for rid, cells in task_items(html).items() if rid in set(routine["assign"].tasks["id"])}
     assert len(rows) == 63
     labels = {**status_labels(), "chua_bao_cao": "Chưa báo cáo"}
     for rid, (code, evidence) in routine["entered"].items():

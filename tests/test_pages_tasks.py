@@ -69,3 +69,11 @@ def test_activities_page_groups_and_escapes():
     assert "Đang thực hiện (báo cáo Quý II/2026)" in html          # recurring, latest report earlier
     assert 'id="trang-thai-qua_han"' in html and 'href="#nv-i-02"' in html
     assert 'id="don-vi-van-phong"' in html
+
+
+def test_recurring_activity_never_reported_has_no_latest_report():
+    html = str(T.tasks_activities(_ctx([_row("I.01", "I", "chua_bao_cao")])))
+    assert "Chưa báo cáo" in html
+    assert "(báo cáo Quý" not in html and "Tiến độ mới nhất" not in html
+    html = str(T.tasks_activities(_ctx([_row("I.01", "I", "dang_thuc_hien")])))
+    assert "Đang thực hiện (báo cáo Quý III/2026)" in html
