@@ -204,13 +204,14 @@ def procedure_page(ctx: SiteContext, row: dict) -> H.Html:
         {"k": "Thời hạn giải quyết theo quy định", "v": _deadline(row["SoNgayGiaiQuyet"])},
     ])
     ytd = [(label, value, f"lũy kế đến hết {quarter_label_vi(ctx.latest)}") for label, value, _ in _figures(row)]
+    # the figures first: on a phone the first one is above the fold (tests/browser/test_status.py)
     parts = [
         H.link_list([(H.rel(me, LIST_PAGE), "← Danh sách thủ tục (Tra cứu thủ tục)")]),
-        H.table(facts, columns={"k": "Thông tin", "v": "Nội dung"}, formats={"v": "text"},
-                caption="Thông tin thủ tục theo danh mục của phường"),
         H.heading("Kết quả giải quyết từ đầu năm", 2, id="lu-ke"),
         H.kpi_tiles(ytd),
         H.paragraph(t["workdays_rule"]),
+        H.table(facts, columns={"k": "Thông tin", "v": "Nội dung"}, formats={"v": "text"},
+                caption="Thông tin thủ tục theo danh mục của phường"),
     ]
     if len(bq):
         table = pd.DataFrame([{"quarter": quarter_label_vi(r["quarter"]),

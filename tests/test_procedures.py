@@ -74,12 +74,15 @@ def _py(x):
     return None if x is None or pd.isna(x) else pd.Timestamp(x).to_pydatetime()
 
 
-def _latest_rows(frames, key):
-    rows = {}
+def _corrected_rows(keys_from, frames, key):
+    """Latest row wins everywhere (docs/indicators.md): the dossiers listed in
+    ``keys_from``, each as the latest of ``frames`` (every quarter's file,
+    oldest first, later quarters included) that has it."""
+    latest = {}
     for df in frames:
         for rec in df.to_dict("records"):
-            rows[rec[key]] = rec
-    return list(rows.values())
+            latest[rec[key]] = rec
+    return [latest[k] for k in dict.fromkeys(k for df in keys_from for k in df[key])]
 
 
 def _latest_supplements(frames):
@@ -161,17 +164,18 @@ def _same(a, b) -> bool:
 def test_procedure_figures_equal_row_by_row_reference(computed):
     quarters, _, results = computed
     order = sorted(quarters, key=parse_quarter)
+    every_ho = [quarters[o].df("ho_so") for o in order]
+    sups = _latest_supplements([quarters[o].df("bo_sung") for o in order])
     checked = 0
     for q, res in results.items():
         y = parse_quarter(q)[0]
-        upto = [o for o in order if parse_quarter(o) <= parse_quarter(q)]
-        same_year = [o for o in upto if parse_quarter(o)[0] == y]
-        sups = _latest_supplements([quarters[o].df("bo_sung") for o in upto])
+        same_year = [o for o in order if parse_quarter(o)[0] == y and parse_quarter(o) <= parse_quarter(q)]
         cutoff = quarters[q].manifest.cutoff
         got = res.breakdowns["procedures"]
         codes = [str(c).strip() for c in quarters[q].df("thu_tuc")["MaTTHC"]]
-        inputs = {"quarter": (quarters[q].df("ho_so").to_dict("records"), quarter_period(q, cutoff)),
-                  "ytd": (_latest_rows([quarters[o].df("ho_so") for o in same_year], "MaHoSo"),
+        inputs = {"quarter": (_corrected_rows([quarters[q].df("ho_so")], every_ho, "MaHoSo"),
+                              quarter_period(q, cutoff)),
+                  "ytd": (_corrected_rows([quarters[o].df("ho_so") for o in same_year], every_ho, "MaHoSo"),
                           ytd_period(q, cutoff))}
         for period, (rows, per) in inputs.items():
             ref = reference_figures(rows, sups, per, codes)
