@@ -88,6 +88,10 @@ def test_quarto_search_index(quarto_site):
     assert set(EXPECTED_URLS) - {"404.html", "tim-kiem.html"} <= set(entries)
     assert entries["gioi-thieu.html"]["meta"]["title"] == "Giới thiệu"
     assert (site / "pagefind" / "pagefind.js").is_file()
+    # one search index only: Quarto writes its own search.json for any website
+    # unless the pages say `search: false` (project metadata in _quarto.yml); that
+    # file would publish every page's text a second time, outside Pagefind's rules
+    assert not list(site.rglob("search.json")), sorted(p.name for p in site.iterdir())
 
 
 def test_quarto_pages_load_nothing_quarto_ships(quarto_site):
