@@ -109,7 +109,7 @@ def main() -> None:
         data = d / "data"
         # the quarters (and release log) only: a data folder with its own plan/ is refused,
         # the build uses the committed plan (data/plan)
-        shutil.copytree(ROOT / "data", data, ignore=lambda d, names: ["plan"] if Path(d) == ROOT / "data" else [])
+        shutil.copytree(ROOT / "data", data, ignore=lambda folder, names: ["plan"] if Path(folder) == ROOT / "data" else [])
         site, cache = d / "site", d / "cache"
         print(f"bundled data: {', '.join(sorted(p.name for p in data.iterdir() if p.name[:2] == '20'))}; "
               f"{os.cpu_count()} cores; --jobs {args.jobs}")
