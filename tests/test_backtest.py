@@ -24,7 +24,7 @@ pytest.importorskip("cchc.plan")
 
 from cchc.indicators.backtest import backtest_table, compute_all, load_all, quarter_folders, read_backtest  # noqa: E402
 from cchc.indicators.reference import on_time_reference  # noqa: E402
-from cchc.periods import parse_quarter, quarter_period, ytd_period  # noqa: E402
+from latest_rows import reference_inputs  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not DATA.is_dir() or not quarter_folders(DATA),
                                 reason="no quarter folders in data/")
@@ -53,46 +53,16 @@ def test_backtest_matches_expected(computed):
     assert (got["status"].astype(str).to_numpy() == exp["status"].astype(str).to_numpy()).all()
 
 
-def _corrected_rows(keys_from, frames, key):
-    """Plain-Python "latest row wins everywhere", independent of cchc.indicators.core:
-    the records whose keys appear in ``keys_from``, each taken from the latest of
-    ``frames`` (every quarter's file, oldest first, later quarters included)
-    that has the key."""
-    latest = {}
-    for df in frames:
-        for rec in df.to_dict("records"):
-            latest[rec[key]] = rec
-    keys = dict.fromkeys(k for df in keys_from for k in df[key])
-    cols = frames[-1].columns if frames else []
-    return pd.DataFrame([latest[k] for k in keys], columns=cols)
-
-
-def _latest_supplements(frames):
-    """A dossier's supplement requests are those of the latest file that has any."""
-    by_dossier = {}
-    for df in frames:
-        for code, part in df.groupby("MaHoSo"):
-            by_dossier[code] = part
-    return pd.concat(by_dossier.values(), ignore_index=True) if by_dossier else frames[-1]
-
-
 @pytest.mark.slow
 def test_on_time_matches_row_by_row_reference(computed):
     quarters, _, results = computed
-    order = sorted(quarters, key=parse_quarter)
-    every_ho = [quarters[o].df("ho_so") for o in order]
-    bs = _latest_supplements([quarters[o].df("bo_sung") for o in order])
-    for q, res in results.items():
-        y = parse_quarter(q)[0]
-        same_year = [o for o in order if parse_quarter(o)[0] == y and parse_quarter(o) <= parse_quarter(q)]
-        cutoff = quarters[q].manifest.cutoff
+    for q, res, periods, sups in reference_inputs(quarters, results):
         ind = res.indicators.set_index(["id", "period"])
-        ho_q = _corrected_rows([quarters[q].df("ho_so")], every_ho, "MaHoSo")
-        got_q = tuple(int(x) for x in ind.loc[("on_time", "quarter"), ["numerator", "denominator"]])
-        assert got_q == on_time_reference(ho_q, bs, quarter_period(q, cutoff)), q
-        ho_ytd = _corrected_rows([quarters[o].df("ho_so") for o in same_year], every_ho, "MaHoSo")
-        got_y = tuple(int(x) for x in ind.loc[("on_time", "ytd"), ["numerator", "denominator"]])
-        assert got_y == on_time_reference(ho_ytd, bs, ytd_period(q, cutoff)), q
+        cols = quarters[q].df("ho_so").columns
+        bs = pd.DataFrame([r for recs in sups.values() for r in recs], columns=quarters[q].df("bo_sung").columns)
+        for period, (rows, per) in periods.items():
+            got = tuple(int(x) for x in ind.loc[("on_time", period), ["numerator", "denominator"]])
+            assert got == on_time_reference(pd.DataFrame(rows, columns=cols), bs, per), (q, period)
 
 
 def test_every_target_has_two_rows_and_sane_values(computed):

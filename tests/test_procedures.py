@@ -19,9 +19,9 @@ import pytest
 
 from cchc import pages_procedures as P
 from cchc.indicators.backtest import compute_all, load_all, quarter_folders
-from cchc.periods import parse_quarter, quarter_period, ytd_period
 from cchc.procedures import SMALL_N, backtest_table, read_backtest
 from cchc.workdays import vn_holidays, working_days
+from latest_rows import reference_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -72,29 +72,6 @@ def test_working_days_equal_calendar_walk():
 # --------------------------------------------------------------------------- row-by-row reference
 def _py(x):
     return None if x is None or pd.isna(x) else pd.Timestamp(x).to_pydatetime()
-
-
-def _corrected_rows(keys_from, frames, key):
-    """Latest row wins everywhere (docs/indicators.md): the dossiers listed in
-    ``keys_from``, each as the latest of ``frames`` (every quarter's file,
-    oldest first, later quarters included) that has it."""
-    latest = {}
-    for df in frames:
-        for rec in df.to_dict("records"):
-            latest[rec[key]] = rec
-    return [latest[k] for k in dict.fromkeys(k for df in keys_from for k in df[key])]
-
-
-def _latest_supplements(frames):
-    by_dossier = {}
-    for df in frames:
-        for rec in df.to_dict("records"):
-            by_dossier.setdefault(id(df), {}).setdefault(rec["MaHoSo"], []).append(rec)
-    out = {}
-    for df in frames:  # the latest file that has rows for a dossier wins, as a set
-        for code, recs in by_dossier.get(id(df), {}).items():
-            out[code] = recs
-    return out
 
 
 def reference_figures(rows, sups, period, codes) -> dict:
@@ -163,20 +140,10 @@ def _same(a, b) -> bool:
 @pytest.mark.slow
 def test_procedure_figures_equal_row_by_row_reference(computed):
     quarters, _, results = computed
-    order = sorted(quarters, key=parse_quarter)
-    every_ho = [quarters[o].df("ho_so") for o in order]
-    sups = _latest_supplements([quarters[o].df("bo_sung") for o in order])
     checked = 0
-    for q, res in results.items():
-        y = parse_quarter(q)[0]
-        same_year = [o for o in order if parse_quarter(o)[0] == y and parse_quarter(o) <= parse_quarter(q)]
-        cutoff = quarters[q].manifest.cutoff
+    for q, res, inputs, sups in reference_inputs(quarters, results):
         got = res.breakdowns["procedures"]
         codes = [str(c).strip() for c in quarters[q].df("thu_tuc")["MaTTHC"]]
-        inputs = {"quarter": (_corrected_rows([quarters[q].df("ho_so")], every_ho, "MaHoSo"),
-                              quarter_period(q, cutoff)),
-                  "ytd": (_corrected_rows([quarters[o].df("ho_so") for o in same_year], every_ho, "MaHoSo"),
-                          ytd_period(q, cutoff))}
         for period, (rows, per) in inputs.items():
             ref = reference_figures(rows, sups, per, codes)
             g = got[got["period"] == period].set_index("MaTTHC")
