@@ -364,3 +364,38 @@ def test_warning_naming_a_dossier_is_refused(tmp_path):
     bad = pd.DataFrame({"code": ["x"], "source": ["ho_so"], "key": ["HS-0001"], "message_vi": ["…"]})
     with pytest.raises(ValueError, match="ho_so"):
         write_table_csv(bad, tmp_path / "warnings2.csv")
+
+
+def test_known_resources_are_not_validated_again(tmp_path, monkeypatch):
+    """Issue 15: a download whose descriptor (bytes, SHA-256, schema) was
+    already found valid is not read again; a changed one is, and its error
+    still stops the package."""
+    import frictionless
+
+    site_data = tmp_path / "data"
+    res = write_quarter_downloads(fake_results(), site_data)
+    known: set = set()
+    calls = []
+    real = frictionless.Resource.validate
+
+    def counting(self, *a, **k):
+        calls.append(self.name)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(frictionless.Resource, "validate", counting)
+    write_datapackage(site_data, res, "t", "d", "1", sample=False, known=known)
+    assert len(known) == len(res) and len(calls) == len(res)
+    calls.clear()
+    write_datapackage(site_data, res, "t", "d", "1", sample=False, known=known)
+    assert calls == []  # nothing changed: nothing read
+    p = site_data / "2026Q4" / "by_domain.csv"
+    p.write_bytes(p.read_bytes().replace(b",60,", ",sáu mươi,".encode()))
+    with pytest.raises(ValueError, match="type-error"):
+        write_datapackage(site_data, res, "t", "d", "1", sample=False, known=known)
+    assert calls == ["2026q4-by-domain"]
+    assert len(known) == len(res)  # the broken file's descriptor was not added
+    # the package's own metadata is still checked when every resource is known
+    bad = json.loads((site_data / "datapackage.json").read_text(encoding="utf-8"))
+    bad["name"] = "Không hợp lệ!"
+    (site_data / "datapackage.json").write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    assert not validate_datapackage(site_data / "datapackage.json", known).valid

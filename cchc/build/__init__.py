@@ -133,7 +133,8 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         with stage("render"):
             staging = opts.work_dir / "staging"
-            assemble_staging(opts, staging, good, executed, results, verdicts, commit, plan_note, rev_log)
+            assemble_staging(opts, staging, good, executed, results, verdicts, commit, plan_note, rev_log,
+                             cache)
             report_step.stage_reports(staging, reports)
             new_dir, result = render_unpublished(opts, staging)
             summary.renderer = result.renderer

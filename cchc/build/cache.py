@@ -88,3 +88,20 @@ class Cache:
         from ..context import save
 
         save(value, self.path(kind, key))
+
+
+class CacheSet:
+    """A set of keys kept in the cache (``in`` and ``add``): one empty file
+    per key under ``.cache/<kind>/``, e.g. the open-data resources already
+    found valid (:func:`cchc.opendata.validate_datapackage`)."""
+
+    def __init__(self, cache: Cache, kind: str):
+        self.cache, self.kind = cache, kind
+
+    def __contains__(self, key: str) -> bool:
+        return self.cache.path(self.kind, key, ".ok").exists()
+
+    def add(self, key: str) -> None:
+        path = self.cache.path(self.kind, key, ".ok")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()

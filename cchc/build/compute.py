@@ -10,11 +10,11 @@ from ..periods import parse_quarter
 from .cache import Cache, _sha, dir_digest, package_digest
 from .discovery import quarter_digest
 from .options import BuildOptions
-from .validate import changed_error
+from .validate import changed_error, loaded_key
 
 
 # --------------------------------------------------------------------------- stage: compute
-def load_validated(opts: BuildOptions, quarter: str, digest: str):
+def load_validated(opts: BuildOptions, quarter: str, digest: str, cache: Cache | None = None):
     """The quarter's data read from exactly the bytes that were validated.
 
     Every file of the quarter folder is read once: hashed as
@@ -22,10 +22,22 @@ def load_validated(opts: BuildOptions, quarter: str, digest: str):
     what was read equals ``digest`` (the one validation saw) is the snapshot
     loaded; otherwise the build stops (exit 2). The snapshot is removed
     afterwards, whatever happens.
+
+    With ``cache``, the data loaded from those bytes by an earlier run (kept
+    by :func:`cchc.build.validate.validate_quarters` or by this function) is
+    taken from the cache once the folder's digest is checked, instead of
+    reading the files again (the XLSX export costs seconds).
     """
     from .. import loader
 
     src = opts.data_dir / quarter
+    if cache is not None:
+        hit = cache.get("loaded", loaded_key(quarter, digest))
+        if hit is not None:
+            if quarter_digest(opts, quarter) != digest:
+                raise changed_error(quarter, "sau khi được kiểm tra", "after they were validated")
+            hit.folder = src
+            return hit
     snap_root = opts.work_dir / f"snapshot-{os.getpid()}"
     snap = snap_root / quarter
     try:
@@ -43,6 +55,8 @@ def load_validated(opts: BuildOptions, quarter: str, digest: str):
             raise changed_error(quarter, "sau khi được kiểm tra", "after they were validated")
         data = loader.load_quarter(snap)
         data.folder = src
+        if cache is not None:
+            cache.put("loaded", loaded_key(quarter, digest), data)
         return data
     finally:
         shutil.rmtree(snap_root, ignore_errors=True)
@@ -82,7 +96,7 @@ def compute_results(opts: BuildOptions, quarters: list[str], loaded: dict, cache
         if hit is None:
             for o in upto:
                 if o not in loaded:
-                    loaded[o] = load_validated(opts, o, digests[o])
+                    loaded[o] = load_validated(opts, o, digests[o], cache)
             hit = indicators.compute_quarter(q, {o: loaded[o] for o in upto}, plan)
             cache.put("results", key, hit)
         results[q] = hit

@@ -55,7 +55,7 @@ def detect_revisions(opts: BuildOptions, quarters: list[str], loaded: dict, cach
     if changes is None:
         for q in quarters:
             if q not in loaded:
-                loaded[q] = load_validated(opts, q, digests[q])
+                loaded[q] = load_validated(opts, q, digests[q], cache)
         changes = revisions.detect_changes({q: loaded[q] for q in quarters})
         cache.put("revisions", key, changes)
     if changes.mistakes:

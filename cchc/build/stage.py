@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from .cache import CacheSet
 from .options import PAGE_SET_PREFIX, ROOT, BuildError, BuildOptions, log
 
 
@@ -19,10 +20,13 @@ def _sample_any(opts: BuildOptions, quarters) -> bool:
 
 
 def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], executed: dict[str, Path],
-                     results: dict, verdicts: dict, commit: str, plan_note: str = "", revision_log=None) -> None:
+                     results: dict, verdicts: dict, commit: str, plan_note: str = "", revision_log=None,
+                     cache=None) -> None:
     """The Quarto project to render: _quarto.yml with the quarter menu, pages,
     assets, executed notebooks at their site paths, downloads and the
-    banner partial."""
+    banner partial. With ``cache`` (a :class:`~cchc.build.cache.Cache`), a
+    download whose bytes and schema were already validated by Frictionless
+    in an earlier build is not validated again."""
     from .. import multipage, opendata, procedures
     from ..banner import site_banner
     from .execute import set_front_matter
@@ -48,7 +52,8 @@ def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], exe
 
         resources += write_download(revision_log.revisions, data_out)
     resources += procedures.write_ytd_download(results[quarters[-1]], data_out)
-    opendata.write_datapackage(data_out, resources, sample=_sample_any(opts, quarters))
+    known = CacheSet(cache, "open-data-valid") if cache is not None else None
+    opendata.write_datapackage(data_out, resources, sample=_sample_any(opts, quarters), known=known)
     partial = staging / "_partials" / "banner.html"
     partial.parent.mkdir(parents=True, exist_ok=True)
     partial.write_text(site_banner(opts.data_dir, quarters, commit, plan_note), encoding="utf-8")

@@ -61,7 +61,14 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
             verdicts[q] = verdict
             if result.ok and result.data is not None:
                 loaded[q] = result.data
+                cache.put("loaded", loaded_key(q, digest), result.data)  # a later build reads it from here
     return verdicts, loaded
+
+
+def loaded_key(quarter: str, digest: str) -> str:
+    """Cache key of a quarter's loaded data: the loader's code and contract
+    (the package digest) and the digest of the files' bytes."""
+    return _sha("loaded", package_digest(), quarter, digest)
 
 
 def _worker_setup(store: tuple | None = None) -> None:
