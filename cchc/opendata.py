@@ -849,38 +849,47 @@ def write_datapackage(site_data_dir: Path, resources: Iterable[Resource], title:
 def validate_datapackage(path: Path, known=None):
     """Frictionless validation of a written datapackage.json (returns the Report).
 
-    ``known``: a set-like of :func:`resource_digest` values (``in`` and
-    ``add``), e.g. kept in the build cache. A resource whose descriptor —
+    ``known``: a set-like (``in`` and ``add``) of digests already found
+    valid, e.g. kept in the build cache. The package's metadata is checked
+    unless a package of the same shape (the descriptor without the files'
+    ``bytes`` and ``hash``) was found valid; a resource whose descriptor —
     path, schema, byte count and SHA-256 of the file, just computed from the
-    file on disk — was already found valid is not read again; the package's
-    metadata and every other resource are validated as usual, and the
-    resources found valid are added to ``known``.
+    file on disk — was already found valid is not read again. Everything
+    else is validated as usual and added to ``known`` when valid.
     """
     import time
 
     import frictionless
     from frictionless import FrictionlessException, Report
 
+    path = Path(path)
     if known is None:
-        return frictionless.validate(str(Path(path)))
+        return frictionless.validate(str(path))
     started = time.perf_counter()
-    try:
-        package = frictionless.Package(str(Path(path)))
-        package.to_descriptor(validate=True)
-    except FrictionlessException as exc:
-        return Report.from_validation(time=time.perf_counter() - started, errors=exc.to_errors())
-    digests = {res.name: resource_digest(res.to_descriptor()) for res in package.resources}
-    todo = [res for res in package.resources if digests[res.name] not in known]
-    reports = [res.validate() for res in todo]
-    for res, report in zip(todo, reports):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    resources = doc.get("resources") if isinstance(doc, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        return frictionless.validate(str(path))
+    shape = resource_digest({**doc, "resources": [{k: v for k, v in r.items() if k not in ("bytes", "hash")}
+                                                  for r in resources]})
+    if shape not in known:
+        try:
+            frictionless.Package(str(path)).to_descriptor(validate=True)
+        except FrictionlessException as exc:
+            return Report.from_validation(time=time.perf_counter() - started, errors=exc.to_errors())
+        known.add(shape)
+    todo = [(resource_digest(r), r) for r in resources]
+    todo = [(d, r) for d, r in todo if d not in known]
+    reports = [frictionless.Resource(r, basepath=str(path.parent)).validate() for _, r in todo]
+    for (digest, _), report in zip(todo, reports):
         if report.valid:
-            known.add(digests[res.name])
+            known.add(digest)
     return Report.from_validation_reports(time=time.perf_counter() - started, reports=reports)
 
 
 def resource_digest(descriptor: dict) -> str:
-    """What a resource's validation depends on: its descriptor (with the
-    file's ``bytes`` and ``hash``) and the Frictionless version."""
+    """What a validation depends on: the descriptor (a resource's, with the
+    file's ``bytes`` and ``hash``; or a package's) and the Frictionless version."""
     import frictionless
 
     text = json.dumps([frictionless.__version__, descriptor], sort_keys=True, ensure_ascii=False)

@@ -332,6 +332,35 @@ def test_scan_site_for_pii_reads_the_search_index(tmp_path):
     assert "nhiem-vu.html" in found[0].file and "0912 345 678" not in found[0].excerpt
 
 
+def test_scan_site_for_pii_skips_only_texts_scanned_clean(tmp_path, monkeypatch):
+    """Issue 15: with a set of texts already scanned clean, an unchanged page
+    or search record is not scanned again; a changed one is, and a finding is
+    never remembered as clean."""
+    import gzip
+
+    from cchc.validation import pii
+
+    site = tmp_path / "site"
+    frag = site / "pagefind" / "fragment"
+    frag.mkdir(parents=True)
+    (site / "a.html").write_text("<p>Tỷ lệ 95,5%</p>", encoding="utf-8")
+    (site / "b.html").write_text("<p>Số tiền 1.250.000</p>", encoding="utf-8")
+    rec = {"url": "/a.html", "content": "Tỷ lệ 95,5%", "meta": {"title": "A"}}
+    (frag / "vi_a.pf_fragment").write_bytes(gzip.compress(b"pagefind_dcd" + json.dumps(rec).encode()))
+    scanned = []
+    real = pii.scan_text
+    monkeypatch.setattr(pii, "scan_text", lambda text, file, **k: scanned.append(file) or real(text, file, **k))
+    clean: set = set()
+    assert scan_site_for_pii(site, clean=clean) == [] and len(clean) == 3 and len(scanned) == 3
+    scanned.clear()
+    assert scan_site_for_pii(site, clean=clean) == [] and scanned == []  # nothing changed: nothing scanned
+    (site / "b.html").write_text("<p>CCCD 079123456789</p>", encoding="utf-8")
+    found = scan_site_for_pii(site, clean=clean)
+    assert [(f.file, f.kind) for f in found] == [("b.html", "citizen_id")] and scanned == ["b.html"]
+    assert len(clean) == 3  # the page with a finding was not added
+    assert [f.kind for f in scan_site_for_pii(site, clean=clean)] == ["citizen_id"]  # and is found again
+
+
 def test_checks_yaml_is_plain_data():
     doc = yaml.safe_load((ROOT / "cchc" / "contract" / "checks.yaml").read_text(encoding="utf-8"))
     assert {"error", "warning"} == {c["level"] for c in doc["checks"].values()}

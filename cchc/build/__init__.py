@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from ..periods import is_quarter_id, parse_quarter
@@ -32,8 +33,8 @@ from .compute import compute_results
 from .contexts import contexts_from_data, make_contexts, write_contexts
 from .discovery import discover_quarters, load_pages, quarter_digest
 from .integrity import RevisionLog, check_plan, detect_revisions, keep_release, revision_log
-from .execute import (NotebookJob, _execute_one, ensure_kernel, execute_notebooks, longest_first, plan_jobs,
-                      set_front_matter)
+from .execute import (KernelStarter, NotebookJob, _execute_one, ensure_kernel, execute_notebooks, longest_first,
+                      plan_jobs, set_front_matter)
 from .options import (FINGERPRINT_FILE, KERNEL_NAME, NOTEBOOKS, ROOT, BuildError, BuildOptions, BuildSummary,
                       InvalidInputError, LockedError, NotebookFailed, _Stages, log)
 from .publish import _RENAME_EXCHANGE, BuildLock, _exchange, publish, recover_site, site_fingerprint
@@ -79,14 +80,16 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
     stage = _Stages(summary)
     progress = sys.stderr.isatty() if opts.progress is None else opts.progress
     cache = Cache(opts.cache_dir)
-    with BuildLock(opts.site_dir):
+    # the warm kernels start as soon as a quarter has to be validated (its pages will run again), so that
+    # their start-up overlaps validation and compute; a build with nothing changed never starts them
+    with BuildLock(opts.site_dir), closing(KernelStarter(opts)) as kernels:
         recover_site(opts.site_dir)
         pages_cfg = load_pages()
         quarters = discover_quarters(opts.data_dir, opts.quarters)
         plan_note = check_plan(opts, cache)
 
         with stage("validate"):
-            verdicts, loaded = validate_quarters(opts, quarters, cache)
+            verdicts, loaded = validate_quarters(opts, quarters, cache, on_miss=kernels.start)
             summary.report_path = write_validation_report(opts, verdicts)
             summary.warnings = sum(v.warnings for v in verdicts.values())
             summary.reports = [v.report for v in verdicts.values() if not v.ok or v.warnings]
@@ -118,7 +121,8 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         with stage("execute"):
             jobs = plan_jobs(opts, pages_cfg, good, contexts)
-            executed = execute_notebooks(opts, jobs, cache, summary, progress)
+            executed = execute_notebooks(opts, jobs, cache, summary, progress, kernels.pool)
+            kernels.close()
 
         fingerprint = _sha("site", [(j.name, j.key) for j in jobs], dir_digest(ROOT / "assets"),
                            dir_digest(ROOT / "pages"), (ROOT / "_quarto.yml").read_bytes(), package_digest(),
@@ -136,7 +140,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
             assemble_staging(opts, staging, good, executed, results, verdicts, commit, plan_note, rev_log,
                              cache)
             report_step.stage_reports(staging, reports)
-            new_dir, result = render_unpublished(opts, staging)
+            new_dir, result = render_unpublished(opts, staging, cache)
             summary.renderer = result.renderer
             (new_dir / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
 
@@ -170,7 +174,7 @@ def rerender(opts: BuildOptions) -> str:
         quarters = sorted((p.name for p in staging.iterdir() if p.is_dir() and is_quarter_id(p.name)),
                           key=parse_quarter)
         stage_project_files(staging, quarters)
-        new_dir, result = render_unpublished(opts, staging)
+        new_dir, result = render_unpublished(opts, staging, Cache(opts.cache_dir))
         publish(new_dir, opts.site_dir)
         return result.renderer
 

@@ -93,15 +93,20 @@ class Cache:
 class CacheSet:
     """A set of keys kept in the cache (``in`` and ``add``): one empty file
     per key under ``.cache/<kind>/``, e.g. the open-data resources already
-    found valid (:func:`cchc.opendata.validate_datapackage`)."""
+    found valid (:func:`cchc.opendata.validate_datapackage`) or the pages
+    already scanned clean of personal data
+    (:func:`cchc.validation.scan_site_for_pii`)."""
 
-    def __init__(self, cache: Cache, kind: str):
-        self.cache, self.kind = cache, kind
+    def __init__(self, cache: Cache, kind: str, salt: str = ""):
+        self.cache, self.kind, self.salt = cache, kind, salt  # salt: e.g. the package digest
+
+    def _path(self, key: str) -> Path:
+        return self.cache.path(self.kind, _sha(self.salt, key) if self.salt else key, ".ok")
 
     def __contains__(self, key: str) -> bool:
-        return self.cache.path(self.kind, key, ".ok").exists()
+        return self._path(key).exists()
 
     def add(self, key: str) -> None:
-        path = self.cache.path(self.kind, key, ".ok")
+        path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch()

@@ -43,6 +43,29 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
+class KernelStarter:
+    """Starts the build's warm kernels ahead of the execute stage, once asked
+    (:meth:`start`: validation found a quarter to check, so its pages will
+    most likely run again); a build with nothing changed never starts them.
+    :meth:`close` stops them, used or not."""
+
+    def __init__(self, opts: BuildOptions):
+        self.opts = opts
+        self.pool = None
+
+    def start(self) -> None:
+        from .warm import KernelPool
+
+        if self.pool is None:
+            self.pool = KernelPool(ensure_kernel(), NOTEBOOKS, self.opts.jobs,
+                                   self.opts.work_dir / "logs" / "kernels.log")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
 @dataclass
 class NotebookJob:
     name: str  # site path without extension: "2026Q3/index", "xu-huong"
@@ -137,9 +160,11 @@ def longest_first(jobs: list[NotebookJob], seconds: dict[str, float]) -> list[No
 
 
 def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache, summary: BuildSummary,
-                      progress: bool) -> dict[str, Path]:
+                      progress: bool, pool=None) -> dict[str, Path]:
     """Executed notebook per job, from the cache or run now: ``opts.jobs`` warm
-    kernels in parallel, each notebook with a fresh namespace (:mod:`.warm`)."""
+    kernels in parallel, each notebook with a fresh namespace (:mod:`.warm`);
+    those of ``pool`` (a :class:`~cchc.build.warm.KernelPool` started
+    earlier by a :class:`KernelStarter`) when given."""
     done: dict[str, Path] = {}
     todo = []
     for job in jobs:
@@ -173,7 +198,7 @@ def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache,
 
     try:
         for outcome in run_all(longest_first(todo, seconds), run, kernel_name, NOTEBOOKS, opts.jobs,
-                               opts.work_dir / "logs" / "kernels.log"):
+                               opts.work_dir / "logs" / "kernels.log", pool):
             job, out = outcome.item, outs[outcome.item.name]
             if outcome.error is not None:  # keep the partly executed notebook where the message says
                 failed_dir = opts.work_dir / "failed"

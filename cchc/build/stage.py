@@ -81,16 +81,17 @@ def stage_project_files(staging: Path, quarters: list[str]) -> None:
     shutil.copytree(ROOT / "assets", staging / "assets")
 
 
-def render_unpublished(opts: BuildOptions, staging: Path):
+def render_unpublished(opts: BuildOptions, staging: Path, cache=None):
     """Render ``staging`` into a fresh folder beside the site and scan it for
-    personal data; returns ``(folder, RenderResult)``. Nothing is published."""
+    personal data; returns ``(folder, RenderResult)``. Nothing is published.
+    ``cache``: see :func:`scan_site`."""
     new_dir = opts.site_dir.parent / f".{opts.site_dir.name}.new-{os.getpid()}"
     if new_dir.exists():
         shutil.rmtree(new_dir)
     try:
         result = render_site(staging, new_dir, opts.renderer)
         log.info("Trình dựng trang / renderer: %s", result.renderer)
-        scan_site(new_dir)
+        scan_site(new_dir, cache)
     except BaseException:
         shutil.rmtree(new_dir, ignore_errors=True)  # nothing half-built is left beside the site
         raise
@@ -103,11 +104,16 @@ def render_site(staging: Path, out_dir: Path, renderer: str):
     return render.render(staging, out_dir, renderer=renderer)
 
 
-def scan_site(out_dir: Path) -> None:
-    """Fail the build when anything that looks like personal data reached the site."""
+def scan_site(out_dir: Path, cache=None) -> None:
+    """Fail the build when anything that looks like personal data reached the
+    site. With ``cache`` (a :class:`~cchc.build.cache.Cache`), a file or
+    search record with exactly the bytes of one scanned clean before, by the
+    same code, is not scanned again."""
     from ..validation import scan_site_for_pii
+    from .cache import package_digest
 
-    findings = scan_site_for_pii(out_dir)
+    clean = CacheSet(cache, "pii-clean", salt=package_digest()) if cache is not None else None
+    findings = scan_site_for_pii(out_dir, clean=clean)
     if findings:
         shown = "\n".join(f"  {f}" for f in findings[:20])
         raise BuildError("Trang dựng ra có nội dung giống dữ liệu cá nhân, không công bố / the built site contains "

@@ -27,11 +27,13 @@ class Verdict:
     digest: str = ""  # quarter_digest of exactly the bytes this verdict is about
 
 
-def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> tuple[dict[str, Verdict], dict]:
+def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache,
+                      on_miss=None) -> tuple[dict[str, Verdict], dict]:
     """Great Expectations over every input of every quarter (cached by content).
 
     Returns verdicts and, for quarters validated in this run, the loaded data
-    (so compute does not read the files again).
+    (so compute does not read the files again). ``on_miss()`` is called once,
+    before validating, when a quarter's verdict is not in the cache.
     """
     rules = _sha(package_digest(), dir_digest(opts.plan_dir))
     verdicts: dict[str, Verdict] = {}
@@ -48,6 +50,9 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache) -> 
             todo.append((q, key, digest))
     if todo:
         from .. import validation
+
+        if on_miss is not None:
+            on_miss()
 
         store = (cache, rules)
         for (q, key, digest), result in zip(todo, _validate_each(opts, [t[0] for t in todo], store)):

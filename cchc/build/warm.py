@@ -184,32 +184,45 @@ class Outcome:
     error: BaseException | None
 
 
-def run_all(items: list, run, kernel_name: str, cwd: Path, workers: int, log_path: Path):
-    """Run ``run(kernel, item)`` for every item on ``workers`` threads, each with
-    its own warm kernel; yields an :class:`Outcome` per item as each finishes."""
-    todo: queue.Queue = queue.Queue()
-    for it in items:
-        todo.put(it)
-    done: queue.Queue = queue.Queue()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log_file = open(log_path, "ab")
-    stop = threading.Event()
+class KernelPool:
+    """``workers`` threads, each starting its warm kernel at once and then
+    running the items given to :meth:`run` on it. Built before the notebooks
+    are known (:func:`cchc.build.build` starts it when a quarter has to be
+    validated, so that the kernels start while validation and compute run),
+    or by :func:`run_all`. A kernel is started in, and used only from, its own
+    thread. :meth:`close` stops the kernels, used or not."""
 
-    def worker():
+    def __init__(self, kernel_name: str, cwd: Path, workers: int, log_path: Path):
+        self.kernel_name, self.cwd = kernel_name, Path(cwd)
+        self._todo: queue.Queue = queue.Queue()
+        self._done: queue.Queue = queue.Queue()
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_file = open(log_path, "ab")
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._worker, name=f"cchc-kernel-{i}", daemon=True)
+                         for i in range(max(1, workers))]
+        for t in self._threads:
+            t.start()
+
+    def _worker(self) -> None:
         kernel = None
         try:
-            while not stop.is_set():
-                try:
-                    item = todo.get_nowait()
-                except queue.Empty:
+            try:
+                kernel = WarmKernel(self.kernel_name, self.cwd, self._log_file)
+            except Exception as exc:  # noqa: BLE001 - tried again with the first item, reported there
+                log.warning("kernel chưa khởi động được, sẽ thử lại / kernel did not start, will retry: %s", exc)
+            while not self._stop.is_set():
+                task = self._todo.get()
+                if task is None:
                     return
+                run, item = task
                 try:
                     if kernel is None:
-                        kernel = WarmKernel(kernel_name, cwd, log_file)
+                        kernel = WarmKernel(self.kernel_name, self.cwd, self._log_file)
                     run(kernel, item)
-                    done.put(Outcome(item, None))
+                    self._done.put(Outcome(item, None))
                 except BaseException as exc:  # noqa: BLE001 - reported by the caller
-                    done.put(Outcome(item, exc))
+                    self._done.put(Outcome(item, exc))
                     if kernel is not None and not kernel.alive():
                         log.warning("kernel đã dừng, khởi động lại / kernel died, starting a new one")
                         kernel.shutdown()
@@ -218,15 +231,39 @@ def run_all(items: list, run, kernel_name: str, cwd: Path, workers: int, log_pat
             if kernel is not None:
                 kernel.shutdown()
 
-    threads = [threading.Thread(target=worker, name=f"cchc-kernel-{i}", daemon=True)
-               for i in range(max(1, min(workers, len(items))))]
-    for t in threads:
-        t.start()
-    try:
+    def run(self, items: list, run):
+        """Run ``run(kernel, item)`` for every item; yields an :class:`Outcome`
+        per item as each finishes."""
+        for it in items:
+            self._todo.put((run, it))
         for _ in items:
-            yield done.get()
-    finally:
-        stop.set()
-        for t in threads:
+            yield self._done.get()
+
+    def close(self) -> None:
+        self._stop.set()
+        for _ in self._threads:
+            self._todo.put(None)
+        for t in self._threads:
             t.join()
-        log_file.close()
+        self._log_file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def run_all(items: list, run, kernel_name: str, cwd: Path, workers: int, log_path: Path,
+            pool: KernelPool | None = None):
+    """Run ``run(kernel, item)`` for every item on ``workers`` threads, each with
+    its own warm kernel (those of ``pool`` when given: it stays open); yields an
+    :class:`Outcome` per item as each finishes."""
+    if pool is not None:
+        yield from pool.run(items, run)
+        return
+    pool = KernelPool(kernel_name, cwd, min(workers, len(items)), log_path)
+    try:
+        yield from pool.run(items, run)
+    finally:
+        pool.close()

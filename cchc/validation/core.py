@@ -187,6 +187,9 @@ def _gx():
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
+        from . import ge_speedups
+
+        ge_speedups.install()  # the kwargs helpers without re-serialising per key (see that module)
         ctx = gx.get_context(mode="ephemeral")
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         _GX["gx"] = gx

@@ -21,7 +21,9 @@ and a masked excerpt — the scan never prints what it found in clear.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,11 +121,16 @@ def scan_file(path: Path, rel: str | None = None) -> list[Finding]:
     return scan_text(text, rel or str(path), csv_cells=path.suffix.lower() == ".csv")
 
 
-def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = ()) -> list[Finding]:
+def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = (), clean=None) -> list[Finding]:
     """Findings for every suspicious string of the built site under ``site_dir``.
 
     ``allow``: exact strings never reported (e.g. the ward's official contact
     e-mail), compared with the unmasked match.
+    ``clean``: a set-like (``in`` and ``add``) of digests of texts already
+    scanned with nothing found, e.g. kept in the build cache (whose keys name
+    the detector's code): a page or download with exactly the same bytes,
+    type and allowed strings is not scanned again; every text scanned clean
+    now is added.
     """
     site_dir = Path(site_dir)
     findings: list[Finding] = []
@@ -132,18 +139,32 @@ def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = ()) -> list[Findi
         if not path.is_file() or path.suffix.lower() not in SCANNED_SUFFIXES:
             continue
         rel = path.relative_to(site_dir).as_posix()
+        key = _clean_key(clean, "file", path.suffix.lower(), allow, path.read_bytes())
+        if key is not None and key in clean:
+            continue
         if allowed:
             text = path.read_text(encoding="utf-8", errors="replace")
             for a in allow:
                 text = re.sub(re.escape(a), " " * len(a), text, flags=re.IGNORECASE)
-            findings.extend(scan_text(text, rel, csv_cells=path.suffix.lower() == ".csv"))
+            found = scan_text(text, rel, csv_cells=path.suffix.lower() == ".csv")
         else:
-            findings.extend(scan_file(path, rel))
-    findings.extend(_scan_search_index(site_dir, allow))
+            found = scan_file(path, rel)
+        findings.extend(found)
+        if key is not None and not found:
+            clean.add(key)
+    findings.extend(_scan_search_index(site_dir, allow, clean))
     return findings
 
 
-def _scan_search_index(site_dir: Path, allow: tuple[str, ...]) -> list[Finding]:
+def _clean_key(clean, kind: str, suffix: str, allow: tuple[str, ...], data: bytes) -> str | None:
+    if clean is None:
+        return None
+    h = hashlib.sha256(json.dumps([kind, suffix, list(allow)]).encode())
+    h.update(b"\0" + data)
+    return h.hexdigest()
+
+
+def _scan_search_index(site_dir: Path, allow: tuple[str, ...], clean=None) -> list[Finding]:
     """The Pagefind index (``pagefind/fragment/*.pf_fragment``) is compressed,
     so the file scan above cannot read it: each record's text and metadata are
     decoded and scanned as well ("line" = the record's number)."""
@@ -154,8 +175,14 @@ def _scan_search_index(site_dir: Path, allow: tuple[str, ...]) -> list[Finding]:
     findings: list[Finding] = []
     for n, rec in enumerate(read_index(site_dir), start=1):
         text = "\n".join([rec["content"], *map(str, rec["meta"].values())])
+        key = _clean_key(clean, "search-record", "", allow, text.encode("utf-8"))
+        if key is not None and key in clean:
+            continue
         for a in allow:
             text = re.sub(re.escape(a), " " * len(a), text, flags=re.IGNORECASE)
-        findings.extend(Finding(f"pagefind (chỉ mục tìm kiếm / search index): {rec['url']}", n, f.kind, f.excerpt)
-                        for f in scan_text(text, ""))
+        found = [Finding(f"pagefind (chỉ mục tìm kiếm / search index): {rec['url']}", n, f.kind, f.excerpt)
+                 for f in scan_text(text, "")]
+        findings.extend(found)
+        if key is not None and not found:
+            clean.add(key)
     return findings

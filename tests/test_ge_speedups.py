@@ -1,0 +1,88 @@
+"""Issue 15: the Great Expectations kwargs helpers of cchc.validation.ge_speedups
+give exactly what the originals give, for every expectation of every committed
+suite, and a quarter validates to the same outcome with or without them."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def originals_back():
+    from cchc.validation import core, ge_speedups
+
+    core._gx()  # installs the speedups
+    yield ge_speedups
+    ge_speedups.install()
+    core._MEMO.clear()
+
+
+def _suite_expectations():
+    import great_expectations as gx
+
+    out = []
+    for path in sorted((ROOT / "expectations").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        suite = gx.ExpectationSuite(name=doc["name"], expectations=doc["expectations"])
+        out += [(path.name, e) for e in suite.expectations]
+    return out
+
+
+def _helpers(e):
+    keys = list(dict.fromkeys([*e.domain_keys, *e.success_keys, *e.configuration.kwargs, "no_such_kwarg"]))
+    return (e._get_domain_kwargs(), e._get_success_kwargs(),
+            {k: e._get_success_kwarg(k, "<default>") for k in keys})
+
+
+def test_helpers_equal_the_originals_on_every_committed_expectation(originals_back):
+    import great_expectations
+    from great_expectations.expectations.expectation import Expectation
+
+    ge_speedups = originals_back
+    assert great_expectations.__version__ == ge_speedups.FOR_VERSION  # else the speedups are not in use
+    assert all(getattr(Expectation, n) is f for n, f in ge_speedups.REPLACEMENTS.items())
+    exps = _suite_expectations()
+    assert len(exps) > 150
+    fast = [_helpers(e) for _, e in exps]
+    ge_speedups.uninstall()
+    assert all(getattr(Expectation, n) is not f for n, f in ge_speedups.REPLACEMENTS.items())
+    slow = [_helpers(e) for _, e in exps]
+    for (file, e), a, b in zip(exps, fast, slow):
+        assert a == b, (file, e.expectation_type)
+
+
+def test_a_quarter_validates_the_same_with_and_without(originals_back):
+    from cchc.validation import core, validate_quarter
+
+    ge_speedups = originals_back
+    outcomes = []
+    for installed in (True, False):
+        if not installed:
+            ge_speedups.uninstall()
+        core._MEMO.clear()
+        qv = validate_quarter(ROOT / "data" / "2026Q4", ROOT / "data" / "plan")
+        outcomes.append((qv.checks_evaluated, qv.checks_passed, [f.private_dict() for f in qv.failures],
+                         json.dumps(qv.ge_results, sort_keys=True, default=str)))
+    assert outcomes[0][0] > 200 and outcomes[0][2]  # the sample's deliberate catalogue warning is there
+    assert outcomes[0] == outcomes[1]
+
+
+def test_other_versions_are_left_alone(monkeypatch):
+    import great_expectations
+    from great_expectations.expectations.expectation import Expectation
+
+    from cchc.validation import ge_speedups
+
+    before = {n: getattr(Expectation, n) for n in ge_speedups.REPLACEMENTS}
+    saved = dict(ge_speedups._ORIGINALS)
+    ge_speedups._ORIGINALS.clear()
+    monkeypatch.setattr(great_expectations, "__version__", "9.9.9")
+    try:
+        assert ge_speedups.install() is False
+        assert {n: getattr(Expectation, n) for n in ge_speedups.REPLACEMENTS} == before
+    finally:
+        ge_speedups._ORIGINALS.update(saved)
