@@ -27,6 +27,7 @@ add --debug for a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -260,4 +261,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # The work is done: objects are left to the process's end instead of being collected one by one at
+    # interpreter shutdown (about 0,7 s once Great Expectations is loaded). Exit handlers still run.
+    gc.freeze()
+    sys.exit(code)

@@ -122,7 +122,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
         with stage("execute"):
             jobs = plan_jobs(opts, pages_cfg, good, contexts)
             executed = execute_notebooks(opts, jobs, cache, summary, progress, kernels.pool)
-            kernels.close()
+            kernels.release()
 
         fingerprint = _sha("site", [(j.name, j.key) for j in jobs], dir_digest(ROOT / "assets"),
                            dir_digest(ROOT / "pages"), (ROOT / "_quarto.yml").read_bytes(), package_digest(),

@@ -60,6 +60,12 @@ class KernelStarter:
             self.pool = KernelPool(ensure_kernel(), NOTEBOOKS, self.opts.jobs,
                                    self.opts.work_dir / "logs" / "kernels.log")
 
+    def release(self) -> None:
+        """The notebooks are done: the kernels shut down in the background
+        while the build goes on (rendering); :meth:`close` waits for them."""
+        if self.pool is not None:
+            self.pool.stop()
+
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()

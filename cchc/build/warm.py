@@ -239,13 +239,21 @@ class KernelPool:
         for _ in items:
             yield self._done.get()
 
+    def stop(self) -> None:
+        """Ask the kernels to shut down once their current item is done,
+        without waiting for them (see :meth:`close`)."""
+        if not self._stop.is_set():
+            self._stop.set()
+            for _ in self._threads:
+                self._todo.put(None)
+
     def close(self) -> None:
-        self._stop.set()
-        for _ in self._threads:
-            self._todo.put(None)
+        """Stop the kernels and wait until they are gone."""
+        self.stop()
         for t in self._threads:
             t.join()
-        self._log_file.close()
+        if not self._log_file.closed:
+            self._log_file.close()
 
     def __enter__(self):
         return self
