@@ -42,7 +42,7 @@ import pandas as pd
 import vl_convert as vlc
 from markupsafe import escape
 
-from . import fmt
+from . import fmt, svg_cache
 from . import html as H
 from .periods import parse_quarter
 
@@ -180,14 +180,7 @@ def render_svg(chart, label: str = "") -> tuple[str, dict]:
             # chart's time; the chart builders' specs are validated in
             # tests/test_charts.py (test_every_chart_spec_is_valid_vega_lite)
             spec = chart.to_dict(validate=False)
-    svg = vlc.vegalite_to_svg(
-        spec,
-        vl_version=_vl_version(),
-        format_locale=FORMAT_LOCALE,
-        time_format_locale=TIME_FORMAT_LOCALE,
-        allowed_base_urls=[],
-    )
-    svg = svg.strip()
+    svg = _vega_svg(spec).strip()
     m = _SVG_OPEN.search(svg)
     if not m:
         raise ValueError("vl-convert returned no <svg> element")
@@ -200,6 +193,17 @@ def render_svg(chart, label: str = "") -> tuple[str, dict]:
     svg = svg[: m.start()] + f"<svg{attrs}{font_attr}>" + body
     _check_svg(svg)
     return svg, spec
+
+
+def _vega_svg(spec: dict) -> str:
+    """vl-convert's SVG of ``spec`` (from the build's drawings cache when one
+    is set, see :mod:`cchc.svg_cache`)."""
+    def draw() -> str:
+        return vlc.vegalite_to_svg(spec, vl_version=_vl_version(), format_locale=FORMAT_LOCALE,
+                                   time_format_locale=TIME_FORMAT_LOCALE, allowed_base_urls=[])
+
+    key = [getattr(vlc, "__version__", ""), _vl_version(), FORMAT_LOCALE, TIME_FORMAT_LOCALE, spec]
+    return svg_cache.drawing(key, draw)
 
 
 _FONT_ATTR = f' font-family="{FONT}"'  # as vl-convert writes it (FONT has no double quote)

@@ -82,7 +82,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
     cache = Cache(opts.cache_dir)
     # the warm kernels start as soon as a quarter has to be validated (its pages will run again), so that
     # their start-up overlaps validation and compute; a build with nothing changed never starts them
-    with BuildLock(opts.site_dir), closing(KernelStarter(opts)) as kernels:
+    with BuildLock(opts.site_dir), closing(KernelStarter(opts, cache)) as kernels:
         recover_site(opts.site_dir)
         pages_cfg = load_pages()
         quarters = discover_quarters(opts.data_dir, opts.quarters)

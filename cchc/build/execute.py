@@ -43,14 +43,22 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
+def kernel_env(cache: Cache) -> dict:
+    """The kernels' environment: this process's, plus where the charts'
+    drawings are kept between builds (:mod:`cchc.svg_cache`)."""
+    from ..svg_cache import SVG_CACHE_ENV
+
+    return {**os.environ, SVG_CACHE_ENV: str(cache.root / "charts")}
+
+
 class KernelStarter:
     """Starts the build's warm kernels ahead of the execute stage, once asked
     (:meth:`start`: validation found a quarter to check, so its pages will
     most likely run again); a build with nothing changed never starts them.
     :meth:`close` stops them, used or not."""
 
-    def __init__(self, opts: BuildOptions):
-        self.opts = opts
+    def __init__(self, opts: BuildOptions, cache: Cache):
+        self.opts, self.cache = opts, cache
         self.pool = None
 
     def start(self) -> None:
@@ -58,7 +66,7 @@ class KernelStarter:
 
         if self.pool is None:
             self.pool = KernelPool(ensure_kernel(), NOTEBOOKS, self.opts.jobs,
-                                   self.opts.work_dir / "logs" / "kernels.log")
+                                   self.opts.work_dir / "logs" / "kernels.log", kernel_env(self.cache))
 
     def release(self) -> None:
         """The notebooks are done: the kernels shut down in the background
@@ -204,7 +212,7 @@ def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache,
 
     try:
         for outcome in run_all(longest_first(todo, seconds), run, kernel_name, NOTEBOOKS, opts.jobs,
-                               opts.work_dir / "logs" / "kernels.log", pool):
+                               opts.work_dir / "logs" / "kernels.log", pool, kernel_env(cache)):
             job, out = outcome.item, outs[outcome.item.name]
             if outcome.error is not None:  # keep the partly executed notebook where the message says
                 failed_dir = opts.work_dir / "failed"

@@ -126,7 +126,7 @@ def register_engine() -> None:
 class WarmKernel:
     """One kernel, started in (and used only from) the calling thread."""
 
-    def __init__(self, kernel_name: str, cwd: Path, log_file):
+    def __init__(self, kernel_name: str, cwd: Path, log_file, env: dict | None = None):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
@@ -135,8 +135,9 @@ class WarmKernel:
         self.km = AsyncKernelManager(kernel_name=kernel_name)
         # history in memory: kernels of parallel builds must not wait on (or fail at) one
         # shared history.sqlite ("database is locked")
+        extra = {"env": env} if env is not None else {}
         run_sync(self.km.start_kernel)(cwd=str(self.cwd), stdout=log_file, stderr=log_file,
-                                       extra_arguments=["--HistoryManager.hist_file=:memory:"])
+                                       extra_arguments=["--HistoryManager.hist_file=:memory:"], **extra)
         try:
             self._prepare()
         except Exception:
@@ -192,8 +193,8 @@ class KernelPool:
     or by :func:`run_all`. A kernel is started in, and used only from, its own
     thread. :meth:`close` stops the kernels, used or not."""
 
-    def __init__(self, kernel_name: str, cwd: Path, workers: int, log_path: Path):
-        self.kernel_name, self.cwd = kernel_name, Path(cwd)
+    def __init__(self, kernel_name: str, cwd: Path, workers: int, log_path: Path, env: dict | None = None):
+        self.kernel_name, self.cwd, self.env = kernel_name, Path(cwd), env  # env: the kernels' environment
         self._todo: queue.Queue = queue.Queue()
         self._done: queue.Queue = queue.Queue()
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,7 +209,7 @@ class KernelPool:
         kernel = None
         try:
             try:
-                kernel = WarmKernel(self.kernel_name, self.cwd, self._log_file)
+                kernel = WarmKernel(self.kernel_name, self.cwd, self._log_file, self.env)
             except Exception as exc:  # noqa: BLE001 - tried again with the first item, reported there
                 log.warning("kernel chưa khởi động được, sẽ thử lại / kernel did not start, will retry: %s", exc)
             while not self._stop.is_set():
@@ -218,7 +219,7 @@ class KernelPool:
                 run, item = task
                 try:
                     if kernel is None:
-                        kernel = WarmKernel(self.kernel_name, self.cwd, self._log_file)
+                        kernel = WarmKernel(self.kernel_name, self.cwd, self._log_file, self.env)
                     run(kernel, item)
                     self._done.put(Outcome(item, None))
                 except BaseException as exc:  # noqa: BLE001 - reported by the caller
@@ -263,14 +264,14 @@ class KernelPool:
 
 
 def run_all(items: list, run, kernel_name: str, cwd: Path, workers: int, log_path: Path,
-            pool: KernelPool | None = None):
+            pool: KernelPool | None = None, env: dict | None = None):
     """Run ``run(kernel, item)`` for every item on ``workers`` threads, each with
     its own warm kernel (those of ``pool`` when given: it stays open); yields an
     :class:`Outcome` per item as each finishes."""
     if pool is not None:
         yield from pool.run(items, run)
         return
-    pool = KernelPool(kernel_name, cwd, min(workers, len(items)), log_path)
+    pool = KernelPool(kernel_name, cwd, min(workers, len(items)), log_path, env)
     try:
         yield from pool.run(items, run)
     finally:

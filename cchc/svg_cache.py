@@ -1,0 +1,46 @@
+"""The charts' drawings kept between builds.
+
+Drawing a chart with vl-convert costs about 50 ms; a page of trends has
+dozens, and most of them do not change when one quarter's file does. The
+build gives its notebook kernels a folder (environment variable
+:data:`SVG_CACHE_ENV`, set by :func:`cchc.build.execute.kernel_env`) where
+each drawing is kept under a digest of everything it depends on: the
+vl-convert and Vega-Lite versions, the locales and the Vega-Lite spec (with
+its data). A drawing taken from there is byte for byte what vl-convert
+returned for the same key. Without the variable (an analyst's Jupyter, the
+tests) every chart is drawn. Like the notebook cache, the key does not name
+the machine's fonts: after installing fonts, ``pipeline.py clean``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Callable
+
+SVG_CACHE_ENV = "CCHC_CHART_CACHE"
+
+
+def drawing(key, draw: Callable[[], str]) -> str:
+    """``draw()``, or what it returned before for the same ``key`` (any
+    JSON-serialisable value) when the drawings folder is set."""
+    folder = os.environ.get(SVG_CACHE_ENV)
+    if not folder:
+        return draw()
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False, default=str)
+                            .encode("utf-8")).hexdigest()
+    path = Path(folder) / digest[:2] / f"{digest}.svg"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    svg = draw()
+    try:  # written whole, then renamed: a parallel kernel never reads half a drawing
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{digest}.{os.getpid()}.tmp")
+        tmp.write_text(svg, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return svg

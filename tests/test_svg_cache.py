@@ -1,0 +1,52 @@
+"""Issue 15: chart drawings kept between builds are byte for byte what
+vl-convert draws, and only reused for exactly the same key."""
+from __future__ import annotations
+
+import pandas as pd
+
+from cchc import charts, svg_cache
+
+
+def test_drawing_is_reused_only_for_the_same_key(tmp_path, monkeypatch):
+    calls = []
+
+    def draw(text):
+        def f():
+            calls.append(text)
+            return f"<svg>{text}</svg>"
+        return f
+
+    monkeypatch.delenv(svg_cache.SVG_CACHE_ENV, raising=False)
+    assert svg_cache.drawing(["k", 1], draw("a")) == "<svg>a</svg>"
+    assert svg_cache.drawing(["k", 1], draw("a")) == "<svg>a</svg>" and calls == ["a", "a"]  # no folder: drawn
+    monkeypatch.setenv(svg_cache.SVG_CACHE_ENV, str(tmp_path / "charts"))
+    calls.clear()
+    assert svg_cache.drawing(["k", 1], draw("a")) == "<svg>a</svg>"
+    assert svg_cache.drawing(["k", 1], draw("other")) == "<svg>a</svg>"  # same key: the kept drawing
+    assert svg_cache.drawing(["k", 2], draw("b")) == "<svg>b</svg>"
+    assert calls == ["a", "b"]
+    assert len(list((tmp_path / "charts").rglob("*.svg"))) == 2 and not list((tmp_path / "charts").rglob("*.tmp"))
+
+
+def test_cached_chart_is_byte_identical_and_changes_with_the_data(tmp_path, monkeypatch):
+    df = pd.DataFrame({"quarter": ["2026Q1", "2026Q2", "2026Q3"], "value": [97.5, 98.2, 99.1]})
+    chart = charts.alt.Chart(df).mark_line().encode(x="quarter:N", y="value:Q")
+    monkeypatch.delenv(svg_cache.SVG_CACHE_ENV, raising=False)
+    fresh, _ = charts.render_svg(chart, "Tỷ lệ")
+    monkeypatch.setenv(svg_cache.SVG_CACHE_ENV, str(tmp_path / "charts"))
+    first, _ = charts.render_svg(chart, "Tỷ lệ")
+    drawn = list((tmp_path / "charts").rglob("*.svg"))
+    again, _ = charts.render_svg(chart, "Tỷ lệ")
+    assert fresh == first == again and len(drawn) == 1
+    other = charts.alt.Chart(df.assign(value=[97.5, 98.2, 42.0])).mark_line().encode(x="quarter:N", y="value:Q")
+    changed, _ = charts.render_svg(other, "Tỷ lệ")
+    assert changed != first and len(list((tmp_path / "charts").rglob("*.svg"))) == 2
+
+
+def test_build_kernels_get_the_drawings_folder(tmp_path):
+    from cchc.build.cache import Cache
+    from cchc.build.execute import kernel_env
+
+    env = kernel_env(Cache(tmp_path / "cache"))
+    assert env[svg_cache.SVG_CACHE_ENV] == str(tmp_path / "cache" / "charts")
+    assert env["PATH"]  # the rest of the environment is kept
