@@ -335,6 +335,46 @@ def test_deterministic(tmp_path):
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
 
+def _tree(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_page_cache_renders_only_changed_pages_and_gives_the_same_site(tmp_path, monkeypatch):
+    """Issue 15: with a page cache, a page whose source, configuration,
+    partials and code are unchanged is taken from the cache; the site is byte
+    for byte the one rendered without it."""
+    from cchc.render import fallback
+
+    staging = build_fixture_staging(tmp_path / "staging")
+    render(staging, tmp_path / "plain", renderer="fallback")
+    rendered = []
+    real = fallback.render_page
+    monkeypatch.setattr(fallback, "render_page", lambda cfg, src, inc: rendered.append(src) or real(cfg, src, inc))
+    cache = (tmp_path / "pages", "code-1")
+    render(staging, tmp_path / "a", renderer="fallback", page_cache=cache)
+    n = len(rendered)
+    assert n >= len(FIXTURE_PAGES) and _tree(tmp_path / "a") == _tree(tmp_path / "plain")
+    rendered.clear()
+    render(staging, tmp_path / "b", renderer="fallback", page_cache=cache)
+    assert rendered == [] and _tree(tmp_path / "b") == _tree(tmp_path / "plain")
+    # one notebook changes: only its page is rendered again
+    src = staging / "2026Q3" / "nhiem-vu.ipynb"
+    nb = nbformat.read(str(src), as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("Đã cập nhật."))
+    nbformat.write(nb, str(src))
+    render(staging, tmp_path / "c", renderer="fallback", page_cache=cache)
+    assert rendered == ["2026Q3/nhiem-vu.ipynb"]
+    assert "Đã cập nhật." in (tmp_path / "c" / "2026Q3" / "nhiem-vu.html").read_text(encoding="utf-8")
+    # the banner partial (every page) or the code (the salt) changes: every page again
+    rendered.clear()
+    (staging / "_partials" / "banner.html").write_text("<p>Khác</p>\n", encoding="utf-8")
+    render(staging, tmp_path / "d", renderer="fallback", page_cache=cache)
+    assert len(rendered) == n
+    rendered.clear()
+    render(staging, tmp_path / "e", renderer="fallback", page_cache=(tmp_path / "pages", "code-2"))
+    assert len(rendered) == n
+
+
 def test_auto_without_quarto_uses_fallback_and_logs(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     staging = build_fixture_staging(tmp_path / "staging")

@@ -89,7 +89,7 @@ def render_unpublished(opts: BuildOptions, staging: Path, cache=None):
     if new_dir.exists():
         shutil.rmtree(new_dir)
     try:
-        result = render_site(staging, new_dir, opts.renderer)
+        result = render_site(staging, new_dir, opts.renderer, cache)
         log.info("Trình dựng trang / renderer: %s", result.renderer)
         scan_site(new_dir, cache)
     except BaseException:
@@ -98,10 +98,16 @@ def render_unpublished(opts: BuildOptions, staging: Path, cache=None):
     return new_dir, result
 
 
-def render_site(staging: Path, out_dir: Path, renderer: str):
+def render_site(staging: Path, out_dir: Path, renderer: str, cache=None):
+    """Render ``staging`` into ``out_dir``; with ``cache`` (a
+    :class:`~cchc.build.cache.Cache`) the fallback renderer keeps each page
+    under ``.cache/pages/`` and renders again only the pages whose sources
+    changed."""
     from .. import render
+    from .cache import package_digest
 
-    return render.render(staging, out_dir, renderer=renderer)
+    page_cache = (cache.root / "pages", package_digest()) if cache is not None else None
+    return render.render(staging, out_dir, renderer=renderer, page_cache=page_cache)
 
 
 def scan_site(out_dir: Path, cache=None) -> None:

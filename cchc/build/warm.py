@@ -94,18 +94,21 @@ def _engine():
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, *, km,
-                                     fresh_cwd, **kwargs):
-            # as NBClientEngine, with the warm kernel's manager passed on
+                                     fresh_cwd, kc=None, **kwargs):
+            # as NBClientEngine, with the warm kernel's manager (and client) passed on
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
                                  kernel_name=kernel_name, log=logger, log_output=log_output,
                                  stdout_file=stdout_file, stderr_file=stderr_file)
             client = FreshNamespaceClient(nb_man, km=km, **final)
             client.fresh_cwd = fresh_cwd
+            # the warm kernel's own client: a new one would wait at least 0,2 s for the kernel's
+            # message channel to fall quiet (jupyter_client's wait_for_ready) before every notebook
+            client.kc = kc
             try:
                 return client.execute()
             finally:
-                if client.kc is not None:  # the kernel stays; its client for this notebook goes
+                if client.kc is not None and client.kc is not kc:  # a client made for this notebook goes
                     client.kc.stop_channels()
 
     return WarmKernelEngine
@@ -133,6 +136,7 @@ class WarmKernel:
         self._run_sync = run_sync
         self.cwd = Path(cwd)
         self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.kc = None  # its client, kept from one notebook to the next (see _prepare)
         # history in memory: kernels of parallel builds must not wait on (or fail at) one
         # shared history.sqlite ("database is locked")
         extra = {"env": env} if env is not None else {}
@@ -150,16 +154,22 @@ class WarmKernel:
 
         client = NotebookClient(nbformat.v4.new_notebook(), km=self.km)
         client.start_new_kernel_client()
-        try:
-            _run_silently(client, _START)
-            _run_silently(client, "".join(f"import {m}\n" for m in WARM_IMPORTS) + "del IPython, cchc\n")
-        finally:
-            client.kc.stop_channels()
+        # kept for every notebook run on this kernel (messages of an earlier notebook are told apart
+        # by their parent message id, as nbclient always does)
+        self.kc = client.kc
+        _run_silently(client, _START)
+        _run_silently(client, "".join(f"import {m}\n" for m in WARM_IMPORTS) + "del IPython, cchc\n")
 
     def alive(self) -> bool:
         return bool(self._run_sync(self.km.is_alive)())
 
     def shutdown(self) -> None:
+        kc, self.kc = getattr(self, "kc", None), None
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:  # noqa: BLE001 - channels of a dead kernel may be gone already
+                pass
         try:
             self._run_sync(self.km.shutdown_kernel)(now=False)
         except Exception:  # noqa: BLE001 - a kernel already gone needs nothing more
@@ -176,7 +186,8 @@ def run_notebook(kernel: WarmKernel, nb_in: str, nb_out: str, parameters: dict, 
     register_engine()
     papermill.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel_name,
                                engine_name=ENGINE, progress_bar=False, request_save_on_cell_execute=True,
-                               km=kernel.km, fresh_cwd=str(Path(nb_in).parent), execution_timeout=timeout)
+                               km=kernel.km, kc=kernel.kc, fresh_cwd=str(Path(nb_in).parent),
+                               execution_timeout=timeout)
 
 
 @dataclass

@@ -69,8 +69,10 @@ def choose_renderer(renderer: str = "auto") -> str:
     return renderer
 
 
-def render(staging_dir, out_dir, renderer: str = "auto") -> RenderResult:
-    """Render the staging project into ``out_dir`` (absent or empty)."""
+def render(staging_dir, out_dir, renderer: str = "auto", page_cache: tuple[Path, str] | None = None) -> RenderResult:
+    """Render the staging project into ``out_dir`` (absent or empty).
+    ``page_cache``: pages kept between renders by the fallback renderer
+    (see :func:`cchc.render.fallback.render_fallback`)."""
     staging, out = Path(staging_dir), Path(out_dir)
     if not (staging / "_quarto.yml").is_file():
         raise RenderError(f"{staging} has no _quarto.yml")
@@ -88,7 +90,7 @@ def render(staging_dir, out_dir, renderer: str = "auto") -> RenderResult:
             render_with_quarto(staging, out)
         else:
             from cchc.render.fallback import render_fallback
-            render_fallback(staging, out)
+            render_fallback(staging, out, page_cache)
     except RenderError:
         raise
     except Exception as e:  # noqa: BLE001 — one error type for the pipeline

@@ -14,6 +14,7 @@ deterministic: the same staging gives byte-identical files.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import posixpath
 import re
@@ -283,8 +284,15 @@ def render_page(cfg: SiteConfig, src: str, includes: dict) -> tuple[str, str]:
     return url, html
 
 
-def render_fallback(staging: Path, out_dir: Path) -> list[str]:
-    """Render the staged project into ``out_dir``; returns the page URLs (sorted)."""
+def render_fallback(staging: Path, out_dir: Path, page_cache: tuple[Path, str] | None = None) -> list[str]:
+    """Render the staged project into ``out_dir``; returns the page URLs (sorted).
+
+    ``page_cache`` = (folder, salt): each page's HTML is kept in ``folder``
+    under a digest of everything it is made from — the salt (the caller's
+    code, templates included), the versions of nbconvert and pandoc, the
+    staged ``_quarto.yml``, the included partials, the source's path and its
+    bytes — so a page whose notebook did not change is not rendered again.
+    """
     staging, out_dir = Path(staging), Path(out_dir)
     cfg = load_site_config(staging)
     targets = render_targets(cfg)
@@ -296,8 +304,9 @@ def render_fallback(staging: Path, out_dir: Path) -> list[str]:
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     pages = []
+    base = _page_cache_base(cfg, includes, page_cache)
     for src in targets:
-        url, html = render_page(cfg, src, includes)
+        url, html = _cached_page(cfg, src, includes, page_cache, base)
         dest = out_dir / url
         dest.parent.mkdir(parents=True, exist_ok=True)
         with open(dest, "w", encoding="utf-8", newline="\n") as f:
@@ -309,3 +318,40 @@ def render_fallback(staging: Path, out_dir: Path) -> list[str]:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cfg.root / rel, dest)
     return sorted(pages)
+
+
+def _page_cache_base(cfg: SiteConfig, includes: dict, page_cache) -> str:
+    if page_cache is None:
+        return ""
+    import nbconvert
+
+    h = hashlib.sha256()
+    for part in (page_cache[1], nbconvert.__version__, pypandoc.get_pandoc_version(), includes["before"],
+                 includes["after"]):
+        h.update(str(part).encode("utf-8") + b"\0")
+    h.update((cfg.root / "_quarto.yml").read_bytes())
+    return h.hexdigest()
+
+
+def _cached_page(cfg: SiteConfig, src: str, includes: dict, page_cache, base: str) -> tuple[str, str]:
+    """:func:`render_page`, or its earlier result for exactly the same inputs."""
+    if page_cache is None:
+        return render_page(cfg, src, includes)
+    h = hashlib.sha256(base.encode() + b"\0" + src.encode("utf-8") + b"\0")
+    h.update((cfg.root / src).read_bytes())
+    key = h.hexdigest()
+    path = Path(page_cache[0]) / key[:2] / f"{key}.html"
+    url = source_to_url(src)
+    try:
+        return url, path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    url, html = render_page(cfg, src, includes)
+    try:  # written whole, then renamed
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{key}.tmp")
+        tmp.write_text(html, encoding="utf-8", newline="\n")
+        tmp.replace(path)
+    except OSError:
+        pass
+    return url, html
