@@ -34,8 +34,11 @@ def _suite_expectations():
 
 def _helpers(e):
     keys = list(dict.fromkeys([*e.domain_keys, *e.success_keys, *e.configuration.kwargs, "no_such_kwarg"]))
+    runtime = [None, {}, {"result_format": "COMPLETE"}, {"result_format": {"result_format": "SUMMARY",
+                                                                            "partial_unexpected_count": 5}}]
     return (e._get_domain_kwargs(), e._get_success_kwargs(),
-            {k: e._get_success_kwarg(k, "<default>") for k in keys})
+            {k: e._get_success_kwarg(k, "<default>") for k in keys},
+            [e._get_runtime_kwargs(r) for r in runtime])
 
 
 def test_helpers_equal_the_originals_on_every_committed_expectation(originals_back):

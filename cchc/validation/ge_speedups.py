@@ -1,11 +1,11 @@
-"""Three Great Expectations helpers that build the configuration once per call.
+"""Four Great Expectations helpers that build the configuration once per call.
 
 In Great Expectations 1.24, ``Expectation.configuration`` is a property that
 serialises the whole pydantic model into a new ``ExpectationConfiguration``
 on every access. ``Expectation._get_domain_kwargs``,
-``_get_success_kwargs`` and ``_get_success_kwarg`` read
-``self.configuration.kwargs`` once per key (in a dict comprehension over the
-domain and success keys), so validating one quarter serialised the
+``_get_success_kwargs``, ``_get_runtime_kwargs`` and ``_get_success_kwarg``
+read ``self.configuration.kwargs`` once per key (in a dict comprehension
+over the domain, success and runtime keys), so validating one quarter serialised the
 expectations about 21,000 times: a third of the time of the suites
 (benchmarks/bench_validation.py; profile in the closing note of issue 15).
 
@@ -28,14 +28,18 @@ log = logging.getLogger(__name__)
 _ORIGINALS: dict[str, Any] = {}
 
 
-def _get_success_kwarg(self, key: str, default: Any = None) -> Any:
-    kwargs = self.configuration.kwargs
+def _success_kwarg(self, kwargs: dict, key: str, default: Any = None) -> Any:
+    """The original ``_get_success_kwarg`` with the configuration's kwargs given."""
     if key in kwargs:
         return kwargs[key]
     field = self.__fields__.get(key)
     if field is not None:
         return field.default if not field.required else default
     return _ORIGINALS["_get_success_kwarg"](self, key, default)  # unknown key: the original's warning
+
+
+def _get_success_kwarg(self, key: str, default: Any = None) -> Any:
+    return _success_kwarg(self, self.configuration.kwargs, key, default)
 
 
 def _get_domain_kwargs(self) -> dict:
@@ -55,8 +59,21 @@ def _get_success_kwargs(self) -> dict:
     return success_kwargs
 
 
+def _get_runtime_kwargs(self, runtime_configuration: dict | None = None) -> dict:
+    from great_expectations.expectations import expectation as ge_expectation
+
+    runtime_configuration = runtime_configuration or {}
+    success_kwargs = self._get_success_kwargs()
+    kwargs = self.configuration.kwargs
+    runtime_kwargs = {key: runtime_configuration.get(key, _success_kwarg(self, kwargs, key))
+                      for key in self.runtime_keys}
+    runtime_kwargs.update(success_kwargs)
+    runtime_kwargs["result_format"] = ge_expectation.parse_result_format(runtime_kwargs["result_format"])
+    return runtime_kwargs
+
+
 REPLACEMENTS = {"_get_success_kwarg": _get_success_kwarg, "_get_domain_kwargs": _get_domain_kwargs,
-                "_get_success_kwargs": _get_success_kwargs}
+                "_get_success_kwargs": _get_success_kwargs, "_get_runtime_kwargs": _get_runtime_kwargs}
 
 
 def install() -> bool:
