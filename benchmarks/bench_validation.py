@@ -1,7 +1,7 @@
 """Validation time: the bundled quarters as the build validates them, then
 time and peak memory for 10k, 100k and 1,000,000 ho_so rows.
 
-    .venv/bin/python benchmarks/bench_validation.py [--jobs 2] [rows ...]
+    .venv/bin/python benchmarks/bench_validation.py [--jobs 2] [--runs 3] [rows ...]
 
 Bundled quarters (``data/20*``, copied to a temporary folder), each case in a
 FRESH subprocess running the build's validation stage
@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -98,10 +100,12 @@ print(json.dumps({"quarters": quarters, "validated": sorted(loaded), "ok": all(v
 """
 
 
-def bundled(tmp: Path, jobs: int) -> None:
+def bundled(tmp: Path, jobs: int) -> dict:
     data = tmp / "bundled" / "data"
     shutil.copytree(ROOT / "data", data)
     cache = tmp / "bundled" / "cache"
+
+    walls = {}
 
     def run(label: str, target: str) -> None:
         t = time.perf_counter()
@@ -113,6 +117,7 @@ def bundled(tmp: Path, jobs: int) -> None:
         o = json.loads(r.stdout.strip().splitlines()[-1])
         print(f"  {label:<34}{wall:7.2f} s  (stage {o['stage_s']:.2f} s; validated {', '.join(o['validated'])}; "
               f"{'valid' if o['ok'] else 'INVALID'})  target {target}", flush=True)
+        walls[label.split(" (")[0]] = wall
 
     quarters = sorted(p.name for p in data.iterdir() if p.name[:2] == "20")
     print(f"bundled quarters {', '.join(quarters)}, --jobs {jobs}, fresh process each (start-up and GE included):")
@@ -121,6 +126,7 @@ def bundled(tmp: Path, jobs: int) -> None:
     survey.write_bytes(survey.read_bytes().rstrip(b"\r\n").rsplit(b"\n", 1)[0] + b"\n")
     run(f"one quarter changed ({quarters[-1]})", "≤ 3 s")
     shutil.rmtree(tmp / "bundled", ignore_errors=True)
+    return walls
 
 
 def main(argv: list[str]) -> int:
@@ -128,24 +134,38 @@ def main(argv: list[str]) -> int:
                                              "ho_so files; figures printed, never asserted.")
     ap.add_argument("--jobs", type=int, default=2, help="validation workers for the bundled quarters (default 2)")
     ap.add_argument("--skip-bundled", action="store_true", help="only the synthetic sizes")
+    ap.add_argument("--runs", type=int, default=1, help="repeat everything N times; min/median/max printed")
     ap.add_argument("rows", nargs="*", type=int, help="ho_so row counts (default 10000 100000 1000000)")
     args = ap.parse_args(argv)
     jobs = args.jobs
-    if not args.skip_bundled:
-        with tempfile.TemporaryDirectory(prefix="cchc-bench-") as d:
-            bundled(Path(d), jobs)
-        print()
     sizes = args.rows or [10_000, 100_000, 1_000_000]
-    print(f"{'rows':>10} {'file MiB':>9} {'load s':>8} {'validate s':>11} {'total s':>8} {'peak MiB':>9}  result")
-    with tempfile.TemporaryDirectory(prefix="cchc-bench-") as d:
-        for n in sizes:
-            o = bench(n, Path(d))
-            verdict = "valid" if o["ok"] else f"INVALID {o['failures']}"
-            print(f"{n:>10,} {o['file_mib']:>9.1f} {o['load_s']:>8.2f} {o['validate_s']:>11.2f} "
-                  f"{o['total_s']:>8.2f} {o['peak_mib']:>9.0f}  {verdict} ({o['checks']} checks)", flush=True)
-            shutil.rmtree(Path(d) / f"n{n}", ignore_errors=True)
-    print("validate s = GE import + context + suites + cross-file checks (target ≤ 15 s at 1,000,000 rows);"
-          " load s = cchc.loader reading the 7 files.")
+    summary: dict[str, list[float]] = {}
+    for i in range(args.runs):
+        if args.runs > 1:
+            print(f"=== run {i + 1} of {args.runs} (load average {os.getloadavg()[0]:.2f})")
+        if not args.skip_bundled:
+            with tempfile.TemporaryDirectory(prefix="cchc-bench-") as d:
+                for label, wall in bundled(Path(d), jobs).items():
+                    summary.setdefault(f"bundled: {label} (s)", []).append(wall)
+            print()
+        print(f"{'rows':>10} {'file MiB':>9} {'load s':>8} {'validate s':>11} {'total s':>8} {'peak MiB':>9}  result")
+        with tempfile.TemporaryDirectory(prefix="cchc-bench-") as d:
+            for n in sizes:
+                o = bench(n, Path(d))
+                verdict = "valid" if o["ok"] else f"INVALID {o['failures']}"
+                print(f"{n:>10,} {o['file_mib']:>9.1f} {o['load_s']:>8.2f} {o['validate_s']:>11.2f} "
+                      f"{o['total_s']:>8.2f} {o['peak_mib']:>9.0f}  {verdict} ({o['checks']} checks)", flush=True)
+                for k in ("load_s", "validate_s", "total_s", "peak_mib"):
+                    summary.setdefault(f"{n:,} rows: {k}", []).append(o[k])
+                shutil.rmtree(Path(d) / f"n{n}", ignore_errors=True)
+        print("validate s = GE import + context + suites + cross-file checks (target ≤ 15 s at 1,000,000 rows);"
+              " load s = cchc.loader reading the 7 files.")
+        print()
+    if args.runs > 1:
+        print(f"{args.runs} runs{'':<38}{'min':>8}{'median':>8}{'max':>8}")
+        for name, xs in summary.items():
+            print(f"{name:<45}{min(xs):8.2f}{statistics.median(xs):8.2f}{max(xs):8.2f}   "
+                  + " / ".join(f"{x:.2f}" for x in xs))
     return 0
 
 
