@@ -73,13 +73,18 @@ def test_end_to_end_build(built):
 
 
 def test_rebuild_with_nothing_changed_executes_nothing(built):
+    from cchc.build import BuildOptions
+
     before = tree_digest(built["site"])
+    kernel_log = BuildOptions(data_dir=built["data"], site_dir=built["site"]).work_dir / "logs" / "kernels.log"
+    kernels_before = kernel_log.read_bytes()
     t = time.perf_counter()
     r = run("build", "--data", str(built["data"]), "--site", str(built["site"]), cache=built["cache"])
     assert r.returncode == 0, r.stderr
     assert "executed: 0" in r.stdout
     assert "nothing changed" in r.stdout
     assert tree_digest(built["site"]) == before
+    assert kernel_log.read_bytes() == kernels_before  # no kernel was started (they start on a validation miss)
     print(f"no-change rebuild: {time.perf_counter() - t:.1f}s")
 
 

@@ -94,3 +94,35 @@ def test_warm_kernels_keep_no_shared_history_database(tmp_path):
     outcomes, _ = _run_on_one_kernel(tmp_path, [nb, nb])
     assert [o.error for o in outcomes] == [None, None]
     assert ":memory:" in json.dumps(nbformat.read(tmp_path / "out1.ipynb", as_version=4).cells[-1].outputs)
+
+
+def test_kernels_started_ahead_run_the_notebooks_given_later(tmp_path):
+    """Issue 15: a KernelPool starts its kernels before the notebooks are
+    known (the build starts it while validation runs); the notebooks given
+    later run on those kernels, each one still in a fresh namespace, with
+    one kernel client per kernel; an unused pool closes cleanly."""
+    kernel = b.ensure_kernel()
+    idle = warm.KernelPool(kernel, tmp_path, 1, tmp_path / "idle.log")
+    idle.close()
+    pool = warm.KernelPool(kernel, tmp_path, 2, tmp_path / "k.log", env={**__import__("os").environ, "CCHC_X": "7"})
+    polluter = _notebook(tmp_path / "a.ipynb", ["leak = 41"])
+    reader = _notebook(tmp_path / "b.ipynb", [USER_NAMES, "import os\nprint(os.environ.get('CCHC_X'))"])
+    used = []
+
+    def run(k, item):
+        i, nb = item
+        used.append((k.km.kernel_id, id(k.kc)))
+        warm.run_notebook(k, str(nb), str(tmp_path / f"out{i}.ipynb"), {"x": 2}, kernel)
+
+    try:
+        outcomes = list(warm.run_all(list(enumerate([polluter, reader, polluter, reader])), run, kernel, tmp_path,
+                                     2, tmp_path / "unused.log", pool))
+    finally:
+        pool.close()
+    assert [o.error for o in outcomes] == [None] * 4
+    assert len({k for k, _ in used}) == 2 and len(set(used)) == 2  # two kernels, one client each
+    for i in (1, 3):
+        texts = json.dumps([c.get("outputs", []) for c in nbformat.read(tmp_path / f"out{i}.ipynb",
+                                                                       as_version=4).cells])
+        assert "leak" not in texts and "['x']" in texts and '"7\\n"' in texts
+    assert not (tmp_path / "unused.log").exists()  # run_all used the pool's kernels, started none
