@@ -395,10 +395,10 @@ def _target_layers(targets: list[float], label: str, enc) -> list:
     ).encode(enc("target:Q"))
     key_data = alt.InlineData(values=[{"label": label}])
     key_rule = alt.Chart(key_data).mark_rule(color=INK, strokeDash=[6, 4], strokeWidth=1.5).encode(
-        x=alt.value(0), x2=alt.value(26), y=alt.value(-14))
+        x=alt.XValue(0), x2=alt.X2Value(26), y=alt.YValue(-14))
     key_text = alt.Chart(key_data).mark_text(
         align="left", baseline="middle", color=INK, fontWeight="bold", fontSize=13,
-    ).encode(x=alt.value(32), y=alt.value(-14), text="label:N")
+    ).encode(x=alt.XValue(32), y=alt.YValue(-14), text=alt.Text("label:N"))
     return [rule, key_rule, key_text]
 
 
@@ -467,7 +467,7 @@ def indicator_trend(
         for flag, dy, bl in (("datum.above", -10, "bottom"), ("!datum.above", 10, "top")):
             layers.append(
                 base.transform_filter(flag).mark_text(dy=dy, baseline=bl, color=INK, fontWeight="bold")
-                .encode(xenc, yenc("value:Q"), text="text:N")
+                .encode(xenc, yenc("value:Q"), text=alt.Text("text:N"))
             )
     key = target_label(targets[0], unit, direction)
     for t in targets[1:]:  # the target changed over time: one rule per value, one key
@@ -533,7 +533,7 @@ def _band_layout(base, keys: list[str], labels: list[str]):
     lab = base.mark_text(
         align="left", baseline="top", lineBreak="\n", lineHeight=LINE_H, fontSize=13,
         color=INK, yOffset=label_dy,
-    ).encode(yenc, x=alt.value(0), text="label:N")
+    ).encode(yenc, x=alt.XValue(0), text=alt.Text("label:N"))
     return yenc, step, off, lab
 
 
@@ -610,13 +610,13 @@ def bar_by_category(
         bars = base.mark_bar(color=BLUE, height=BAR_H, yOffset=off).encode(yenc, xenc("value:Q"))
     inside = base.transform_filter("datum.inside").mark_text(
         align="right", baseline="middle", dx=-5, yOffset=off, color="white", fontWeight="bold",
-    ).encode(yenc, xenc("value:Q"), text="text:N")
+    ).encode(yenc, xenc("value:Q"), text=alt.Text("text:N"))
     outside = base.transform_filter("!datum.inside").mark_text(
         align="left", baseline="middle", dx=5, yOffset=off, color=INK, fontWeight="bold",
-    ).encode(yenc, xenc("value:Q"), text="text:N")
+    ).encode(yenc, xenc("value:Q"), text=alt.Text("text:N"))
     missing = base.transform_filter("datum.value === null").mark_text(
         align="left", baseline="middle", yOffset=off, color=TEXT, fontStyle="italic",
-    ).encode(yenc, x=alt.value(2), text=alt.value("Không có dữ liệu"))
+    ).encode(yenc, x=alt.XValue(2), text=alt.TextValue("Không có dữ liệu"))
     layers = [bars]
     if target is not None:
         layers += _target_layers([float(target)], target_label(target, unit, direction), xenc)
