@@ -1067,6 +1067,9 @@ def read_manifest_doc(path: Path) -> dict:
         raise LoadError(path, f"không mở được tệp ({e.strerror})", f"cannot open the file ({e.strerror})") from None
     if len(data) > max_bytes:
         raise _manifest_error(path, f"tệp quá lớn (tối đa {max_bytes} byte)", f"file too large (limit {max_bytes} bytes)")
+    memo_key = (str(path), data)
+    if memo_key in _MANIFEST_DOCS:  # the same bytes were already read and found sound
+        return dict(_MANIFEST_DOCS[memo_key])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -1100,7 +1103,14 @@ def read_manifest_doc(path: Path) -> dict:
         raise _manifest_error(path, f"không đọc được YAML ({e})", f"cannot parse YAML ({e})") from None
     if not isinstance(doc, dict):
         raise _manifest_error(path, "nội dung phải là các cặp khóa: giá trị", "content must be a key: value mapping")
+    if len(_MANIFEST_DOCS) >= 64:
+        _MANIFEST_DOCS.clear()
+    _MANIFEST_DOCS[memo_key] = dict(doc)  # flat mapping of scalars: a shallow copy is a copy
     return doc
+
+
+# quarter.yml documents already parsed in this process, by path and exact bytes (a build reads each a few times)
+_MANIFEST_DOCS: dict[tuple[str, bytes], dict] = {}
 
 
 def read_manifest(path: Path) -> Manifest:
