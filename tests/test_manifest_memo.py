@@ -30,3 +30,13 @@ def test_same_bytes_parsed_once_changed_bytes_again(tmp_path, monkeypatch):
         with pytest.raises(loader.LoadError):
             loader.read_manifest_doc(path)
     assert len(parses) == 4
+
+
+def test_contract_reads_the_same_with_libyaml():
+    from importlib import resources
+
+    from cchc import contract
+
+    text = resources.files("cchc.contract").joinpath("inputs.yaml").read_text(encoding="utf-8")
+    assert contract.contract() == yaml.safe_load(text)
+    assert contract.SAFE_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -7,10 +7,15 @@ from importlib import resources
 import yaml
 
 
+# the contract is the project's own committed file: libyaml's safe loader when installed (same
+# result as the pure-Python one, tested; a few hundred milliseconds less in every process)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @lru_cache(maxsize=None)
 def contract() -> dict:
     with resources.files(__package__).joinpath("inputs.yaml").open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=SAFE_LOADER)
 
 
 def inputs() -> dict:
