@@ -29,11 +29,18 @@ def abbreviations() -> dict[str, str]:
         return {str(k): str(v) for k, v in yaml.safe_load(f).items()}
 
 
+@lru_cache(maxsize=None)
+def _patterns() -> tuple[tuple[str, str, re.Pattern], ...]:
+    """(abbreviation, expansion, the abbreviation as a whole word), compiled once."""
+    return tuple((abbr, long, re.compile(rf"(?<![\w&]){re.escape(abbr)}(?!\w)"))
+                 for abbr, long in abbreviations().items())
+
+
 def _expand_text(text: str, seen: set[str]) -> str:
-    for abbr, long in abbreviations().items():
-        if abbr in seen:
+    for abbr, long, pattern in _patterns():
+        if abbr in seen or abbr not in text:  # the substring test first: most text has no abbreviation
             continue
-        m = re.search(rf"(?<![\w&]){re.escape(abbr)}(?!\w)", text)
+        m = pattern.search(text)
         if not m:
             continue
         seen.add(abbr)
