@@ -44,9 +44,11 @@ def pages_of(nb) -> list[tuple[str, str, dict]]:
     return out
 
 
-def split(executed: Path, staging: Path, set_front_matter) -> list[str]:
+def split(executed: Path, staging: Path, front_matter) -> list[str]:
     """One notebook per emitted page under ``staging`` (``<path>.ipynb``);
-    returns the paths. ``set_front_matter(path, title)`` is the build's."""
+    returns the paths. ``front_matter(notebook, title)`` is the build's
+    (:func:`cchc.build.execute.apply_front_matter`), applied before the page
+    is written."""
     import nbformat
 
     nb = nbformat.read(executed, as_version=4)
@@ -59,9 +61,9 @@ def split(executed: Path, staging: Path, set_front_matter) -> list[str]:
         cell = nbformat.v4.new_code_cell(source="", outputs=[output])
         cell.id = "page"
         page = nbformat.v4.new_notebook(cells=[cell], metadata=nb.metadata)
+        front_matter(page, title)
         dest = staging / f"{path}.ipynb"
         dest.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(page, dest)
-        set_front_matter(dest, title)
         written.append(path)
     return written

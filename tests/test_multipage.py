@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from cchc import multipage
-from cchc.build import set_front_matter
+from cchc.build import apply_front_matter
 
 
 def _executed(tmp_path, pages):
@@ -21,7 +21,7 @@ def _executed(tmp_path, pages):
 def test_split_writes_one_notebook_per_page(tmp_path):
     src = _executed(tmp_path, [("thu-tuc/1.001193", "Đăng ký khai sinh"), ("thu-tuc/2.000815", "Chứng thực")])
     staging = tmp_path / "staging"
-    written = multipage.split(src, staging, set_front_matter)
+    written = multipage.split(src, staging, apply_front_matter)
     assert written == ["thu-tuc/1.001193", "thu-tuc/2.000815"]
     nb = nbformat.read(staging / "thu-tuc" / "1.001193.ipynb", as_version=4)
     assert nb.cells[0].cell_type == "raw" and "Đăng ký khai sinh" in nb.cells[0].source
@@ -33,6 +33,6 @@ def test_split_writes_one_notebook_per_page(tmp_path):
 def test_unsafe_paths_are_refused(tmp_path):
     src = _executed(tmp_path, [("../escape", "x")])
     with pytest.raises(ValueError, match="safe relative path"):
-        multipage.split(src, tmp_path / "staging", set_front_matter)
+        multipage.split(src, tmp_path / "staging", apply_front_matter)
     with pytest.raises(ValueError, match="relative path"):
         multipage.emit([("/abs/x", "t", "<p>x</p>")])

@@ -33,8 +33,8 @@ from .compute import compute_results
 from .contexts import contexts_from_data, make_contexts, write_contexts
 from .discovery import discover_quarters, load_pages, quarter_digest
 from .integrity import RevisionLog, check_plan, detect_revisions, keep_release, revision_log
-from .execute import (KernelStarter, NotebookJob, _execute_one, ensure_kernel, execute_notebooks, longest_first,
-                      plan_jobs, set_front_matter)
+from .execute import (KernelStarter, NotebookJob, _execute_one, apply_front_matter, ensure_kernel, execute_notebooks,
+                      longest_first, plan_jobs, set_front_matter)
 from .options import (FINGERPRINT_FILE, KERNEL_NAME, NOTEBOOKS, ROOT, BuildError, BuildOptions, BuildSummary,
                       InvalidInputError, LockedError, NotebookFailed, _Stages, log)
 from .publish import _RENAME_EXCHANGE, BuildLock, _exchange, publish, recover_site, site_fingerprint
@@ -52,7 +52,7 @@ __all__ = [
     "build", "clean", "compute_results", "contexts_from_data", "dir_digest", "discover_quarters", "ensure_kernel",
     "execute_notebooks", "files_digest", "git_commit", "load_pages", "make_contexts", "package_digest", "plan_jobs",
     "publish", "quarter_digest", "recover_site", "render_site", "render_unpublished", "rerender", "scan_site",
-    "set_front_matter", "site_fingerprint", "stage_project_files", "validate_only", "validate_quarters",
+    "set_front_matter", "apply_front_matter", "site_fingerprint", "stage_project_files", "validate_only", "validate_quarters",
     "write_contexts", "write_validation_report", "check_plan", "detect_revisions", "revision_log", "keep_release",
     "RevisionLog",
 ]

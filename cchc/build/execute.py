@@ -125,13 +125,21 @@ def _execute_one(nb_in: str, nb_out: str, parameters: dict, kernel: str, title: 
 
 
 def set_front_matter(path: Path, title: str) -> None:
+    """:func:`apply_front_matter` to the notebook file at ``path``."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    apply_front_matter(nb, title)
+    nbformat.write(nb, path)
+
+
+def apply_front_matter(nb, title: str) -> None:
     """Put the page title in the notebook's front-matter raw cell, drop the
     analyst-only cells (tag ``remove-cell``) and hide the parameters and
     papermill's injected-parameters cells from the published page (the same
     on Quarto and on the fallback renderer)."""
     import nbformat
 
-    nb = nbformat.read(path, as_version=4)
     front = yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=True).strip()
     cell = nbformat.v4.new_raw_cell(f"---\n{front}\n---")
     cell.id = "front-matter"
@@ -150,7 +158,6 @@ def set_front_matter(path: Path, title: str) -> None:
         c.get("metadata", {}).pop("execution", None)
         c.get("metadata", {}).pop("papermill", None)
     nb.metadata.pop("papermill", None)
-    nbformat.write(nb, path)
 
 
 def _read_seconds(path: Path) -> dict[str, float]:

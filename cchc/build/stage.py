@@ -29,7 +29,7 @@ def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], exe
     in an earlier build is not validated again."""
     from .. import multipage, opendata, procedures
     from ..banner import site_banner
-    from .execute import set_front_matter
+    from .execute import apply_front_matter
 
     if staging.exists():
         shutil.rmtree(staging)
@@ -37,7 +37,7 @@ def assemble_staging(opts: BuildOptions, staging: Path, quarters: list[str], exe
     stage_project_files(staging, quarters)
     for name, nb in executed.items():
         if name.startswith(PAGE_SET_PREFIX):  # one run, many pages (cchc.multipage)
-            multipage.split(nb, staging, set_front_matter)
+            multipage.split(nb, staging, apply_front_matter)
             continue
         dest = staging / (name + ".ipynb")
         dest.parent.mkdir(parents=True, exist_ok=True)
