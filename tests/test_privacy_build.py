@@ -174,7 +174,7 @@ def test_failed_render_leaves_nothing_beside_the_site(tmp_path, monkeypatch):
     staging.mkdir()
     opts = b.BuildOptions(data_dir=tmp_path, site_dir=tmp_path / "site", cache_dir=tmp_path / "cache")
 
-    def render_then_fail(staging, out_dir, renderer):
+    def render_then_fail(staging, out_dir, renderer, cache=None):
         (out_dir / "index.html").parent.mkdir(parents=True, exist_ok=True)
         (out_dir / "index.html").write_text("<p>ĐT 0912 345 678</p>", encoding="utf-8")
         return type("R", (), {"renderer": "fallback"})()
