@@ -222,6 +222,11 @@ def _numbers(text: str) -> list[tuple[str, int, int]]:
 _CHAIN = np.zeros(128, dtype=bool)  # characters a number may be written with
 for _ch in "0123456789 .-()\t":
     _CHAIN[ord(_ch)] = True
+# ASCII letters that end no identity label ("HS" in HS000000123; "cccd" ends in "d")
+_UNLABELLED = np.zeros(128, dtype=bool)
+for _ch in "abcdefghijklmnopqrstuvwxyz":
+    if all(not label.endswith(_ch) for label in _ID_LABELS):
+        _UNLABELLED[ord(_ch)] = _UNLABELLED[ord(_ch.upper())] = True
 
 
 def pii_candidates(values, chunk: int = 200_000) -> np.ndarray:
@@ -230,10 +235,13 @@ def pii_candidates(values, chunk: int = 200_000) -> np.ndarray:
     with numpy, so that a column of a million distinct ids costs a fraction of
     a second instead of a regex run per value.
 
-    A value is a candidate when it holds ``@`` or ``+``, a run of 9 digits, or
-    a ``0`` starting a digit group that is followed, within the same run of
+    A value is a candidate when it holds ``@`` or ``+``, a digit that is not
+    ASCII (the detector's ``\\d`` matches every Unicode decimal digit), a
+    ``0`` starting a digit group that is followed, within the same run of
     digits and separators (space, ``.``, ``-``, brackets), by 9 digits or
-    more (its own included). Every phone number, identity number and e-mail
+    more (its own included), or a run of 9 digits — except in the digit runs
+    :func:`_dead_runs` rules out (the ``000000123`` of a dossier id
+    ``HS000000123``). Every phone number, identity number and e-mail
     address :func:`find_pii` reports satisfies one of these.
     """
     n = len(values)
@@ -241,24 +249,63 @@ def pii_candidates(values, chunk: int = 200_000) -> np.ndarray:
     for a in range(0, n, chunk):
         joined = "\x00".join(values[a:a + chunk])
         c = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        m = len(c)
-        if not m:
-            continue
-        isdig = (c >= 48) & (c <= 57)
-        hit = (c == 64) | (c == 43)  # "@", "+"
-        cum = np.cumsum(isdig, dtype=np.int64)
-        before = cum - isdig  # digits before each position
-        if m >= 9:
-            hit[: m - 8] |= (cum[8:] - before[: m - 8]) == 9
-        inchain = _CHAIN[np.minimum(c, 127)] & (c < 128)
-        brk = np.where(inchain, m, np.arange(m))
-        nxt = np.minimum.accumulate(brk[::-1])[::-1]  # first position at or after p outside the run
-        upto = np.where(nxt > 0, cum[np.maximum(nxt - 1, 0)], 0)  # digits up to the end of the run
-        prevdig = np.concatenate(([False], isdig[:-1]))
-        hit |= (c == 48) & ~prevdig & ((upto - before) >= 9)
-        vid = np.cumsum(c == 0)  # which value each character belongs to
-        out[a + np.unique(vid[hit])] = True
+        if len(c):
+            sep = np.flatnonzero(c == 0)  # value k ends at sep[k]
+            out[a + np.searchsorted(sep, _candidate_positions(c), side="right")] = True
     return out
+
+
+def _candidate_positions(c: np.ndarray) -> np.ndarray:
+    """Positions in ``c`` (the code points of values joined by NUL) that make
+    their value a candidate (:func:`pii_candidates`); computed per digit run,
+    not per character, where it can."""
+    m = len(c)
+    found = [np.flatnonzero((c == 64) | (c == 43))]  # "@", "+"
+    wide = np.unique(c[c >= 128])
+    if len(wide):  # digits of other scripts: "\\d" matches them, the rules below count ASCII only
+        odd = wide[[chr(u).isdecimal() for u in wide.tolist()]]
+        if len(odd):
+            found.append(np.flatnonzero(np.isin(c, odd)))
+    isdig = (c - 48) < 10  # unsigned: "0".."9"
+    edge = np.diff(isdig.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edge == 1)  # digit runs [starts, ends)
+    if len(starts):
+        ends = np.flatnonzero(edge == -1)
+        lens = ends - starts
+        dead = _dead_runs(c, starts)
+        # a run of 9 digits
+        found.append(starts[(lens >= 9) & ~dead])
+        # a "0" starting a run, followed within its chain (digits and separators) by 9 digits or more
+        inchain = _CHAIN[np.minimum(c, 127)] & (c < 128)
+        chain_ends = np.flatnonzero(np.diff(inchain.view(np.int8), append=np.int8(0)) == -1) + 1
+        chain_end = chain_ends[np.searchsorted(chain_ends, starts, side="right")]
+        last_run = np.searchsorted(starts, chain_end) - 1  # the last digit run of the chain
+        run_cum = np.cumsum(lens)
+        digits_to_end = run_cum[last_run] - run_cum + lens
+        found.append(starts[(c[starts] == 48) & (digits_to_end >= 9) & ~dead])
+    return np.concatenate(found)
+
+
+def _dead_runs(c: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """For the digit runs starting at ``starts``: True when the run cannot
+    begin anything :func:`find_pii` reports — it is glued to an ASCII letter
+    that ends no identity label (so no identity number: the label is
+    missing) and starts neither with ``0`` and a non-zero digit, nor
+    ``0084``, nor ``84`` (so no phone number). Such a run begins its number
+    token and is its first group; the groups after it are judged on their own."""
+    m = len(c)
+    prev = c[np.maximum(starts - 1, 0)]
+    glued = (starts > 0) & (prev < 128) & _UNLABELLED[np.minimum(prev, 127)]
+
+    def at(k: int) -> np.ndarray:  # the character k places after the start (clipped: never hides a match)
+        return c[np.minimum(starts + k, m - 1)]
+
+    zero, eight, four = ord("0"), ord("8"), ord("4")
+    first, second = at(0), at(1)
+    phone = (first == zero) & (second > zero) & (second <= ord("9"))
+    phone |= (first == zero) & (second == zero) & (at(2) == eight) & (at(3) == four)
+    phone |= (first == eight) & (second == four)
+    return glued & ~phone
 
 
 def find_pii(text: str) -> list[tuple[str, int, int]]:

@@ -174,3 +174,50 @@ def test_candidate_filter_never_drops_what_the_detector_finds():
     assert missed == []
     assert cand[: len(POSITIVES)].all()
     assert not pii_candidates(["H51.25-251203-0051", "Hộ tịch", "1.012799", "KS26Q3-0001"]).any()
+
+
+def test_candidate_filter_skips_dossier_ids_but_not_numbers_glued_to_letters():
+    """Digit runs glued to letters (dossier ids such as HS000000123) are ruled
+    out without running the detector, except when they may start a phone
+    number or follow an identity label; 20,000 random values built from
+    letter prefixes, labels and digit runs check the superset property."""
+    import random
+
+    from cchc.privacy import pii_candidates
+
+    assert not pii_candidates(["HS000000123", "KS00000000012", "hs000123456789"]).any()
+    kept = ["HS0912345678", "HS84912345678", "HS0084912345678", "CCCD079123456789", "cmnd123456789",
+            "xd000000001", "HS000000001 0912 345 678", "x 000000001"]
+    assert pii_candidates(kept).all()
+    rnd = random.Random(15)
+    prefixes = ["", "HS", "hs", "CCCD", "cmnd", "cmt", "ĐT", "SĐT", "a", "abef", "x", "_", "#", "x1", "Số ", "đ",
+                "ddcn", "madinhdanh", "Zalo"]
+    values = []
+    for _ in range(20_000):
+        parts = []
+        for _ in range(rnd.randint(1, 3)):
+            parts.append(rnd.choice(prefixes))
+            chars = "0000008841234567890123456789 .-()+/,"
+            parts.append("".join(rnd.choice(chars) for _ in range(rnd.randint(0, 16))))
+            if rnd.random() < 0.3:
+                parts.append("".join(rnd.choice("0123456789") for _ in range(rnd.randint(8, 14))))
+        values.append(normalise_text("".join(parts)))
+    cand = pii_candidates(values, chunk=991)
+    assert [v for v, c in zip(values, cand) if not c and find_pii(v)] == []
+    assert not cand.all()  # the filter does filter
+
+
+def test_digits_of_other_scripts_are_masked_like_the_site_scan_finds_them(tmp_path):
+    """The detector's \\d matches every decimal digit (Arabic-Indic too), so the
+    loader's candidate filter must let such values through to the masking."""
+    from cchc.privacy import pii_candidates
+
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in "079123456789")
+    ids = [arabic_indic, "CMND " + arabic_indic[:9]]
+    assert [find_pii(v)[0][0] for v in ids] == ["citizen_id", "citizen_id"]
+    assert pii_candidates(ids).all()
+    p = tmp_path / "phan_anh.csv"
+    p.write_text("MaPAKN,NgayTiepNhan,HanXuLy,NgayXuLy,HaiLong,LinhVuc\n"
+                 f"PA01,05/08/2026,15/08/2026,,,{ids[1]}\n", encoding="utf-8")
+    t = loader.read_table(p, "phan_anh")
+    assert list(t.raw["LinhVuc"]) == [f"CMND {MASK}"]
