@@ -318,18 +318,21 @@ def _clean_one(v) -> str | None:
     return _nfc(normalise_text(v).strip()) or None
 
 
-def _sanitise(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _sanitise(raw: pd.DataFrame, name: str):
     """Every cell normalised (:func:`cchc.privacy.normalise_text`, stripped
     again, blank -> ``None``), cut at the contract's ``max_cell_chars``, and —
     in text columns — personal data masked (:func:`cchc.privacy.mask_pii`).
 
-    Returns the frame and, per column, boolean row masks of the cells masked
-    and of the cells too long. Work is done once per distinct value.
+    Returns the frame; per column, boolean row masks of the cells masked and
+    of the cells too long; and per column the factors ``(codes, values)``
+    with ``values[codes]`` equal to the column (see ``Table.factors``). Work
+    is done once per distinct value.
     """
     cols = contract.columns(name)
     limit = contract.limits()["max_cell_chars"]
     masked: dict[str, np.ndarray] = {}
     too_long: dict[str, np.ndarray] = {}
+    factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     out = {}
     for col in raw.columns:
         values = raw[col].to_numpy(dtype=object)
@@ -363,11 +366,32 @@ def _sanitise(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, np.
             masked[col] = m_flag[codes]
         if l_flag.any():
             too_long[col] = l_flag[codes]
+        factors[col] = (_compact(codes, len(table)), table)
     if out:
         raw = raw.copy()
         for col, arr in out.items():
             raw[col] = pd.Series(arr, index=raw.index, dtype=object)  # no str-dtype inference: blanks stay None
-    return raw, masked, too_long
+    return raw, masked, too_long, factors
+
+
+def _compact(codes: np.ndarray, n: int) -> np.ndarray:
+    """Factor codes (-1 for blank) in the smallest integer type that holds ``n`` values."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n <= np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes
+
+
+def _factors(values: np.ndarray, factor: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, table)`` with ``table[codes]`` equal to ``values`` (object
+    array of ``str``/``None``); the table's last slot is ``None`` (code -1).
+    ``factor``: the loader's factors of these values, used as they are."""
+    if factor is not None:
+        return factor
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    table = np.empty(len(uniq) + 1, dtype=object)
+    table[: len(uniq)] = uniq
+    return codes, table
 
 
 def _clean_strings(values: np.ndarray, nfc: bool) -> np.ndarray:
@@ -567,40 +591,46 @@ def _int_value(text: str, aliases: dict, kind: str) -> int | None:
     return r
 
 
-def _typed_int(values: np.ndarray, aliases: dict, kind: str) -> pd.api.extensions.ExtensionArray:
-    codes, uniq = pd.factorize(values)
-    parsed = [_int_value(v, aliases, kind) for v in uniq]
-    ints = np.array([0 if r is None else r for r in parsed] + [0], dtype=np.int64)
-    bad = np.array([r is None for r in parsed] + [True], dtype=bool)
+def _typed_int(codes: np.ndarray, table: np.ndarray, aliases: dict, kind: str) -> pd.api.extensions.ExtensionArray:
+    parsed = [None if v is None else _int_value(v, aliases, kind) for v in table]
+    ints = np.array([0 if r is None else r for r in parsed], dtype=np.int64)
+    bad = np.array([r is None for r in parsed], dtype=bool)
     return pd.arrays.IntegerArray(ints[codes], bad[codes])
 
 
-def _typed_text(values: np.ndarray, aliases: dict) -> pd.api.extensions.ExtensionArray:
-    if aliases:
-        codes, uniq = pd.factorize(values)
-        table = np.array([aliases.get(fold(v), v) for v in uniq] + [None], dtype=object)
-        values = table[codes]
-    return pd.array(values, dtype="string")
+def _typed_text(codes: np.ndarray, table: np.ndarray, aliases: dict) -> pd.api.extensions.ExtensionArray:
+    mapped = np.array([None if v is None else aliases.get(fold(v), v) for v in table], dtype=object)
+    return pd.array(mapped[codes], dtype="string")
 
 
-def _typed(raw: pd.DataFrame, name: str) -> pd.DataFrame:
-    """:func:`coerce` on an already clean raw frame (object columns of ``str``/``None``)."""
+def _typed(raw: pd.DataFrame, name: str, factors: dict | None = None) -> pd.DataFrame:
+    """:func:`coerce` on an already clean raw frame (object columns of ``str``/``None``).
+
+    Dates and numbers are parsed once per distinct value: ``factors`` are
+    the loader's (see ``Table.factors``), else each column is factorised here.
+    """
     n = len(raw)
+    factors = factors or {}
     out = {}
     for col, spec in contract.columns(name).items():
         kind = spec["type"]
+        factor = factors.get(col)
         if col in raw.columns:
             values = raw[col].to_numpy(dtype=object)
             if raw[col].dtype != object:  # e.g. pandas "str" dtype: NaN for missing
-                values = _clean_any(values)
+                values, factor = _clean_any(values), None
         else:
-            values = np.full(n, None, dtype=object)
-        if kind == "datetime":
-            arr = _parse_clean(values, end_of_day=spec.get("date_only") == "end_of_day")
-        elif kind in ("int", "flag", "score"):
-            arr = _typed_int(values, _value_aliases(name, col), kind)
+            values, factor = np.full(n, None, dtype=object), None
+        if kind == "text" and not _value_aliases(name, col):
+            arr = pd.array(values, dtype="string")
         else:
-            arr = _typed_text(values, _value_aliases(name, col))
+            codes, table = _factors(values, factor)
+            if kind == "datetime":
+                arr = _parse_clean(table, end_of_day=spec.get("date_only") == "end_of_day")[codes]
+            elif kind in ("int", "flag", "score"):
+                arr = _typed_int(codes, table, _value_aliases(name, col), kind)
+            else:
+                arr = _typed_text(codes, table, _value_aliases(name, col))
         s = pd.Series(arr, index=raw.index, name=col)
         if "default" in spec:
             s = s.mask(_blank(values), spec["default"])
@@ -1000,30 +1030,34 @@ def read_table(path: Path, name: str) -> Table:
     else:
         raise LoadError(path, f"đuôi tệp không được hỗ trợ ({suffix or 'không có'}); cần .csv hoặc .xlsx",
                         f"unsupported file type ({suffix or 'none'}); expected .csv or .xlsx")
-    raw, masked, too_long = _sanitise(raw, name)
+    raw, masked, too_long, factors = _sanitise(raw, name)
     # Skip rows blank in every contract column, keeping the user's row numbers.
     if len(raw.columns):
         keep = np.zeros(len(raw), dtype=bool)
-        for col in raw.columns:
-            keep |= ~_blank(raw[col].to_numpy(dtype=object))
+        for col, (codes, table) in factors.items():
+            keep |= ~_blank(table)[codes]
         if not keep.all():
             raw = raw[keep].reset_index(drop=True)
             row_numbers = row_numbers[keep]
             masked = {c: m[keep] for c, m in masked.items()}
             too_long = {c: m[keep] for c, m in too_long.items()}
+            factors = {c: (codes[keep], table) for c, (codes, table) in factors.items()}
     else:
         raw = pd.DataFrame(index=pd.RangeIndex(0))
         row_numbers = np.zeros(0, dtype=np.int64)
+        factors = {}
     table_warnings = list(msgs)
     if personal:
         msg = _personal_message(personal)
         table_warnings.insert(0, msg)
         warnings.warn(f"{path}: {msg}", PersonalDataWarning, stacklevel=2)
     return Table(
-        name=name, path=path, df=_typed(raw, name), raw=raw, row_numbers=np.asarray(row_numbers, dtype=np.int64),
+        name=name, path=path, df=_typed(raw, name, factors), raw=raw,
+        row_numbers=np.asarray(row_numbers, dtype=np.int64),
         header_row=header_row, dropped_personal=personal, warnings=table_warnings,
         masked={c: row_numbers[m].astype(np.int64) for c, m in masked.items() if m.any()},
         too_long={c: row_numbers[m].astype(np.int64) for c, m in too_long.items() if m.any()},
+        factors=factors,
     )
 
 

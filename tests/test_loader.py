@@ -585,3 +585,31 @@ def test_load_quarter_without_manifest(tmp_path):
     folder.mkdir()
     with pytest.raises(LoadError, match="quarter.yml"):
         load_quarter(folder)
+
+
+def test_factors_rebuild_raw_and_typed_columns_match_coerce(tmp_path):
+    """Table.factors (the loader's per-distinct-value codes, reused by
+    validation) rebuild every raw column exactly, after blank rows are
+    dropped; the typed frame parsed once per distinct value equals coerce(),
+    which factorises on its own."""
+    p = tmp_path / "ho_so.csv"
+    rows = [
+        "HS1,1.001,Khai sinh,HT,Hộ tịch,Trực tuyến,01/07/2026 08:00,03/07/2026,,,10,Có,0,1,1,0",
+        ",,,,,,,,,,,,,,,",
+        " HS2 ,1.001,Khai sinh ,HT,Hộ tịch,２,2026-07-01T08:00:00+07:00,2026-07-03,31/02/2026,x,Đã trả kết quả,KHÔNG,1.0,,2,1",
+        "HS3,1.001,ĐT 0912 345 678,HT,Hộ tịch,,1/7/2026 8:00,０３/０７/２０２６,,,9,1,01,1,1,",
+        "HS\u200b4,1.001,Khai\u00a0sinh,HT,Hộ tịch,7,,03/07/2026,,,abc,2,,1,1,0",
+    ]
+    header = ("MaHoSo,MaTTHC,TenTTHC,MaLinhVuc,TenLinhVuc,KenhThucHien,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,"
+              "NgayTra,TrangThaiHoSo,CoNghiaVuTaiChinh,DuocThanhToanTrucTuyen,HoSoCoThanhPhanSoHoa,CoKetQuaDienTu,"
+              "CoTaiSuDungDuLieu")
+    p.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    t = loader.read_table(p, "ho_so")
+    assert list(t.row_numbers) == [2, 4, 5, 6]
+    assert set(t.factors) == set(t.raw.columns)
+    for col, (codes, values) in t.factors.items():
+        assert values[-1] is None and len(codes) == len(t.raw)
+        assert values[codes].tolist() == t.raw[col].tolist(), col
+    pd.testing.assert_frame_equal(t.df, loader.coerce(t.raw, "ho_so"), check_exact=True)
+    assert t.df["KenhThucHien"].tolist()[:2] == [2, 2]
+    assert t.df["NgayHenTra"].iloc[0] == pd.Timestamp("2026-07-03 23:59:59")
