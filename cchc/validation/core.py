@@ -186,6 +186,7 @@ def _gx():
         defer_unused_ge_imports()
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.validator.v1_validator import Validator
 
         from . import ge_speedups
 
@@ -193,6 +194,7 @@ def _gx():
         ctx = gx.get_context(mode="ephemeral")
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         _GX["gx"] = gx
+        _GX["validator"] = Validator
         _GX["context"] = ctx
         _GX["datasource"] = ctx.data_sources.add_pandas("cchc_inputs")
         _GX["batch_definitions"] = {}
@@ -248,11 +250,20 @@ def _personal_keys() -> set[str]:
     return {header_key(x) for x in [*spec.get("columns", []), *spec.get("aliases", [])]}
 
 
-def _as_category(s: pd.Series) -> pd.Series:
+def _as_category(s: pd.Series, factor: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
     """Text as a categorical column (same values, blanks stay missing): GE hashes
-    every batch frame, and hashing a categorical costs per distinct value."""
-    values = s.to_numpy(dtype=object, na_value=None)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    every batch frame, and hashing a categorical costs per distinct value.
+
+    ``factor``: the loader's ``(codes, values)`` of ``s`` (``Table.factors``):
+    then only the distinct values are hashed. The categories come out in the
+    same order either way (first appearance in the column)."""
+    if factor is not None and len(factor[0]) == len(s):
+        codes, table = factor
+        table_codes, uniques = pd.factorize(table, use_na_sentinel=True)
+        codes = table_codes[codes]
+    else:
+        values = s.to_numpy(dtype=object, na_value=None)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     cats = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
     return pd.Series(pd.Categorical.from_codes(codes, categories=cats), index=s.index, name=s.name)
 
@@ -316,10 +327,11 @@ def validation_frame(table: Table, doc: dict) -> pd.DataFrame:
         elif spec["type"] == "text":
             # same values as the raw text unless the column maps value aliases
             plain = not spec.get("value_aliases") and "allowed" not in spec
-            typed = _as_category(table.raw[c].reset_index(drop=True) if plain else typed)
+            typed = (_as_category(table.raw[c].reset_index(drop=True), table.factors.get(c)) if plain
+                     else _as_category(typed))
         data[c] = typed
         if spec["type"] != "text":
-            raw = _as_category(table.raw[c].reset_index(drop=True))
+            raw = _as_category(table.raw[c].reset_index(drop=True), table.factors.get(c))
             data[f"{c}__raw"] = raw
             data[f"{c}__given"] = _given_mask(raw, formats.get(c))
     frame = pd.DataFrame(data, index=pd.RangeIndex(n)) if data else pd.DataFrame(index=pd.RangeIndex(n))
@@ -514,12 +526,14 @@ def _run_suite(table: Table, file: str, qv: QuarterValidation, stats: FileStats,
         else:
             sub = frame[list(key[1:])]
         suite = g["gx"].ExpectationSuite(name=doc["name"], expectations=exps)
-        batch = bd.get_batch(batch_parameters={"dataframe": sub})
         # distinct values: COMPLETE gives every failing distinct value, mapped back to rows below
         rf = {"result_format": "COMPLETE"} if distinct is not None else RESULT_FORMAT
+        # What Batch.validate does, without first building a Batch of its own:
+        # GE loads (and fingerprints, hashing every row) the frame once, not twice.
+        validator = g["validator"](batch_definition=bd, batch_parameters={"dataframe": sub}, result_format=rf)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = batch.validate(suite, result_format=rf, expectation_parameters=parameters or {})
+            result = validator.validate_expectation_suite(suite, expectation_parameters=parameters or {})
         for res in result.results:
             cfg = res.expectation_config
             meta = dict(cfg.meta or {})
