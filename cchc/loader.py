@@ -367,10 +367,9 @@ def _sanitise(raw: pd.DataFrame, name: str):
         if l_flag.any():
             too_long[col] = l_flag[codes]
         factors[col] = (_compact(codes, len(table)), table)
-    if out:
-        raw = raw.copy()
-        for col, arr in out.items():
-            raw[col] = pd.Series(arr, index=raw.index, dtype=object)  # no str-dtype inference: blanks stay None
+    if out:  # a new frame (object dtype: no str-dtype inference, blanks stay None), the arrays not copied
+        raw = pd.DataFrame({c: out[c] if c in out else raw[c].to_numpy(dtype=object) for c in raw.columns},
+                           index=raw.index, dtype=object, copy=False)
     return raw, masked, too_long, factors
 
 
@@ -635,7 +634,7 @@ def _typed(raw: pd.DataFrame, name: str, factors: dict | None = None) -> pd.Data
         if "default" in spec:
             s = s.mask(_blank(values), spec["default"])
         out[col] = s.astype(dtype_for(kind))
-    return pd.DataFrame(out, index=raw.index)
+    return pd.DataFrame(out, index=raw.index, copy=False)  # the Series are new: no copy (one block each)
 
 
 def coerce(raw: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -859,7 +858,8 @@ def _read_csv(path: Path, name: str):
     except (UnicodeDecodeError, ValueError) as e:
         raise LoadError(path, f"lỗi đọc CSV ({e})", f"CSV read error ({e})") from None
     columns = {kept[p]: (np.concatenate(parts[p]) if parts[p] else np.empty(0, dtype=object)) for p in positions}
-    raw = pd.DataFrame(columns, columns=list(columns), index=pd.RangeIndex(n_rows), dtype=object)
+    # copy=False: the arrays are new; one block per column instead of a copy into one 2-D block
+    raw = pd.DataFrame(columns, columns=list(columns), index=pd.RangeIndex(n_rows), dtype=object, copy=False)
     row_numbers = np.arange(n_rows, dtype=np.int64) + header_idx + 2
     return raw, row_numbers, header_idx + 1, personal, msgs
 

@@ -334,7 +334,8 @@ def validation_frame(table: Table, doc: dict) -> pd.DataFrame:
             raw = _as_category(table.raw[c].reset_index(drop=True), table.factors.get(c))
             data[f"{c}__raw"] = raw
             data[f"{c}__given"] = _given_mask(raw, formats.get(c))
-    frame = pd.DataFrame(data, index=pd.RangeIndex(n)) if data else pd.DataFrame(index=pd.RangeIndex(n))
+    # copy=False: every column is new (or a copy-on-write Series); no copy into 2-D blocks
+    frame = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False) if data else pd.DataFrame(index=pd.RangeIndex(n))
     return frame
 
 
