@@ -813,10 +813,10 @@ def validate_quarter(folder: Path, plan_dir: Path, *, data_dir: Path | None = No
     _membership(qv, tables, files, "bao_cao", "MaChiTieu", targets, "unknown_target")
     _membership(qv, tables, files, "giai_trinh", "MaChiTieu", targets, "unknown_target")
     if "ho_so" in tables and "MaHoSo" in tables["ho_so"].raw.columns:
-        ids = set(tables["ho_so"].df["MaHoSo"].dropna())
+        ids = set(tables["ho_so"].df["MaHoSo"].dropna().to_numpy(dtype=object))
         _membership(qv, tables, files, "bo_sung", "MaHoSo", ids, "unknown_dossier")
     if "thu_tuc" in tables and "MaTTHC" in tables["thu_tuc"].raw.columns:
-        ids = set(tables["thu_tuc"].df["MaTTHC"].dropna())
+        ids = set(tables["thu_tuc"].df["MaTTHC"].dropna().to_numpy(dtype=object))
         _membership(qv, tables, files, "ho_so", "MaTTHC", ids, "unknown_procedure")
 
     unreadable = any(f.check in ("unreadable_file", "duplicate_input_file") for f in qv.failures)
@@ -868,8 +868,14 @@ def _membership(qv: QuarterValidation, tables, files, name: str, column: str, al
     table = tables[name]
     file = files[name]
     stats = qv.files[file]
-    values = table.df[column]
-    bad = (values.notna() & ~values.isin(list(allowed))).to_numpy(dtype=bool)
+    values = table.df[column].to_numpy(dtype=object, na_value=None)
+    given = ~np.equal(values, None)
+    if len(values) < len(allowed):  # a few rows against many ids (bo_sung against ho_so): look each up
+        known = np.fromiter((v in allowed for v in values[given]), dtype=bool, count=int(given.sum()))
+        bad = given.copy()
+        bad[given] = ~known
+    else:
+        bad = given & ~pd.Series(values).isin(list(allowed)).to_numpy(dtype=bool)
     n = int(bad.sum())
     if n == 0:
         qv._record(True, stats)
