@@ -324,9 +324,10 @@ def _sanitise(raw: pd.DataFrame, name: str):
     in text columns — personal data masked (:func:`cchc.privacy.mask_pii`).
 
     Returns the frame; per column, boolean row masks of the cells masked and
-    of the cells too long; and per column the factors ``(codes, values)``
-    with ``values[codes]`` equal to the column (see ``Table.factors``). Work
-    is done once per distinct value.
+    of the cells too long; and per column the factors ``(codes, values)``:
+    ``values[codes]`` is the column, the values are distinct, in order of
+    first appearance, and the last one is ``None`` (code -1, blank) — see
+    ``Table.factors``. Work is done once per distinct value.
     """
     cols = contract.columns(name)
     limit = contract.limits()["max_cell_chars"]
@@ -366,6 +367,11 @@ def _sanitise(raw: pd.DataFrame, name: str):
             masked[col] = m_flag[codes]
         if l_flag.any():
             too_long[col] = l_flag[codes]
+        if changed:  # distinct values again: two may have become one, or blank
+            table_codes, uniq = pd.factorize(table, use_na_sentinel=True)
+            codes = table_codes[codes]
+            table = np.empty(len(uniq) + 1, dtype=object)
+            table[: len(uniq)] = uniq
         factors[col] = (_compact(codes, len(table)), table)
     if out:  # a new frame (object dtype: no str-dtype inference, blanks stay None), the arrays not copied
         raw = pd.DataFrame({c: out[c] if c in out else raw[c].to_numpy(dtype=object) for c in raw.columns},

@@ -52,8 +52,9 @@ class Table:
     masked: dict[str, np.ndarray] = field(default_factory=dict)
     # column -> spreadsheet rows whose cell was longer than the contract's max_cell_chars (cut)
     too_long: dict[str, np.ndarray] = field(default_factory=dict)
-    # column -> (codes, values): ``raw[column]`` is ``values[codes]`` (code -1 and the last value: blank),
-    # kept by the loader so that later per-distinct-value work (validation) need not hash the column again
+    # column -> (codes, values): ``raw[column]`` is ``values[codes]``; the values are distinct, in order of
+    # first appearance, the last one None (code -1: blank). Kept by the loader so that later
+    # per-distinct-value work (validation) need not hash the column again.
     factors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
 
 

@@ -610,6 +610,9 @@ def test_factors_rebuild_raw_and_typed_columns_match_coerce(tmp_path):
     for col, (codes, values) in t.factors.items():
         assert values[-1] is None and len(codes) == len(t.raw)
         assert values[codes].tolist() == t.raw[col].tolist(), col
+        # exactly pandas' factorisation of the column: distinct values in order of first appearance
+        want_codes, want_values = pd.factorize(t.raw[col].to_numpy(dtype=object), use_na_sentinel=True)
+        assert values[:-1].tolist() == list(want_values) and codes.tolist() == want_codes.tolist(), col
     pd.testing.assert_frame_equal(t.df, loader.coerce(t.raw, "ho_so"), check_exact=True)
     assert t.df["KenhThucHien"].tolist()[:2] == [2, 2]
     assert t.df["NgayHenTra"].iloc[0] == pd.Timestamp("2026-07-03 23:59:59")

@@ -254,13 +254,12 @@ def _as_category(s: pd.Series, factor: tuple[np.ndarray, np.ndarray] | None = No
     """Text as a categorical column (same values, blanks stay missing): GE hashes
     every batch frame, and hashing a categorical costs per distinct value.
 
-    ``factor``: the loader's ``(codes, values)`` of ``s`` (``Table.factors``):
-    then only the distinct values are hashed. The categories come out in the
-    same order either way (first appearance in the column)."""
+    ``factor``: the loader's ``(codes, values)`` of ``s`` (``Table.factors``:
+    distinct values in order of first appearance, the last one blank), used
+    as they are. The categories are the same either way."""
     if factor is not None and len(factor[0]) == len(s):
         codes, table = factor
-        table_codes, uniques = pd.factorize(table, use_na_sentinel=True)
-        codes = table_codes[codes]
+        uniques = table[:-1]
     else:
         values = s.to_numpy(dtype=object, na_value=None)
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
