@@ -616,3 +616,28 @@ def test_factors_rebuild_raw_and_typed_columns_match_coerce(tmp_path):
     pd.testing.assert_frame_equal(t.df, loader.coerce(t.raw, "ho_so"), check_exact=True)
     assert t.df["KenhThucHien"].tolist()[:2] == [2, 2]
     assert t.df["NgayHenTra"].iloc[0] == pd.Timestamp("2026-07-03 23:59:59")
+
+
+def test_chunked_reading_gives_the_same_table(tmp_path, monkeypatch):
+    """The CSV is read in chunks, each cleaned once per distinct value and
+    merged: any chunk size gives the same raw and typed frames and factors."""
+    p = tmp_path / "ho_so.csv"
+    header = ("MaHoSo,MaTTHC,TenTTHC,MaLinhVuc,TenLinhVuc,KenhThucHien,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,"
+              "NgayTra,TrangThaiHoSo,CoNghiaVuTaiChinh,DuocThanhToanTrucTuyen,HoSoCoThanhPhanSoHoa,CoKetQuaDienTu,"
+              "CoTaiSuDungDuLieu")
+    cells = [["HS1", " HS1", "HS\u200b1", ""], ["1.001", " 1.001 "], ["Khai sinh", "Khai\u00a0sinh", "ĐT 0912345678"],
+             ["HT"], ["Hộ tịch"], ["1", "Trực tuyến", " 2", ""], ["01/07/2026 08:00", " 01/07/2026 08:00", ""],
+             ["03/07/2026"], [""], [""], ["10", "Đã trả kết quả"], ["0", "Có"], ["0"], ["1", ""], ["1"], ["0"]]
+    rows = [",".join(c[(i * (k + 1)) % len(c)] for k, c in enumerate(cells)) for i in range(60)]
+    rows[7] = "," * 15  # a blank row
+    p.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    whole = loader.read_table(p, "ho_so")
+    monkeypatch.setattr(loader, "_CSV_CHUNK_ROWS", 4)
+    chunked = loader.read_table(p, "ho_so")
+    pd.testing.assert_frame_equal(whole.raw, chunked.raw, check_exact=True)
+    pd.testing.assert_frame_equal(whole.df, chunked.df, check_exact=True)
+    assert list(whole.row_numbers) == list(chunked.row_numbers) and 9 not in list(whole.row_numbers)
+    assert {c: m.tolist() for c, m in whole.masked.items()} == {c: m.tolist() for c, m in chunked.masked.items()}
+    for col, (codes, values) in whole.factors.items():
+        assert codes.tolist() == chunked.factors[col][0].tolist()
+        assert values.tolist() == chunked.factors[col][1].tolist()
