@@ -285,7 +285,7 @@ def _given_mask(raw: pd.Series, regexes: list[str] | None) -> np.ndarray:
         return notna
     pattern = re.compile("|".join(f"(?:{r})" for r in regexes))
     cats = raw.cat.categories.to_numpy(dtype=object)
-    ok = np.fromiter((bool(pattern.search(str(v))) for v in cats), dtype=bool, count=len(cats))
+    ok = np.fromiter(map(bool, map(pattern.search, map(str, cats))), dtype=bool, count=len(cats))
     out = np.zeros(len(raw), dtype=bool)
     out[notna] = ok[codes[notna]]
     return out
