@@ -364,3 +364,28 @@ def test_scan_site_for_pii_skips_only_texts_scanned_clean(tmp_path, monkeypatch)
 def test_checks_yaml_is_plain_data():
     doc = yaml.safe_load((ROOT / "cchc" / "contract" / "checks.yaml").read_text(encoding="utf-8"))
     assert {"error", "warning"} == {c["level"] for c in doc["checks"].values()}
+
+
+BATCH_PLAN_CASES = ["date_text", "flag_2", "required_blank", "payment_without_obligation"]
+
+
+@pytest.mark.parametrize("case_id", BATCH_PLAN_CASES)
+def test_batch_plans_give_the_same_verdict(case_id, tmp_path, monkeypatch):
+    """How expectations are split into GE batches (one batch for a small
+    file; grouped for a larger one; plain checks one column per batch for a
+    very large one) changes the time, never the failures; and the last two
+    give the same GE results too (the distinct-value format checks of the
+    grouped plans report what they checked)."""
+    from collections import OrderedDict
+
+    outcomes = []
+    for small_rows, large_rows in ((10**9, 10**9), (0, 10**9), (0, 0)):
+        monkeypatch.setattr(core, "SMALL_ROWS", small_rows)
+        monkeypatch.setattr(core, "LARGE_ROWS", large_rows)
+        monkeypatch.setattr(core, "_MEMO", OrderedDict())  # run GE every time
+        qv = _run(case_id, tmp_path / f"{small_rows}-{large_rows}")
+        outcomes.append((json.dumps([f.private_dict() for f in qv.failures], ensure_ascii=False, sort_keys=True),
+                         json.dumps(qv.ge_results, sort_keys=True, default=str), qv.checks_evaluated, qv.checks_passed))
+    assert outcomes[0][0] != "[]"
+    assert outcomes[1][0] == outcomes[0][0] and outcomes[1][2:] == outcomes[0][2:]
+    assert outcomes[2] == outcomes[1]

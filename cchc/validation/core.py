@@ -454,9 +454,10 @@ _FORMAT_CHECKS = ("date_format", "not_integer")
 
 
 SMALL_ROWS = 20_000
+LARGE_ROWS = 300_000
 
 
-def _groups(selected: list[dict], small: bool = False) -> "OrderedDict[tuple, list[dict]]":
+def _groups(selected: list[dict], small: bool = False, large: bool = False) -> "OrderedDict[tuple, list[dict]]":
     """Expectations grouped into batches.
 
     GE fingerprints (hashes) the whole batch frame on every validation and
@@ -465,7 +466,11 @@ def _groups(selected: list[dict], small: bool = False) -> "OrderedDict[tuple, li
     frame; the row count on an index-only frame; format checks (regex on raw
     text) on the distinct raw values of their column; each row-conditioned or
     column-pair expectation on a narrow frame of just its columns; every other
-    (plain, single-column) expectation together on one frame of their columns.
+    (plain, single-column) expectation together on one frame of their columns
+    — or, for a ``large`` file, on one frame per column: GE filters the whole
+    batch frame for each metric (e.g. the non-blank rows), so on a million
+    rows a wide frame costs more than the extra batches (measured: about
+    1 s less at 1,000,000 rows, 0.3 s more at 100,000).
     """
     groups: OrderedDict = OrderedDict()
     if small:  # a small frame: GE's fixed cost per validation dominates, one batch is fastest
@@ -484,7 +489,7 @@ def _groups(selected: list[dict], small: bool = False) -> "OrderedDict[tuple, li
         elif "row_condition" in kw or "column_A" in kw:
             key = ("cols", *uses)
         else:
-            key = ("plain",)
+            key = ("plain", *uses) if large else ("plain",)
         groups.setdefault(key, []).append(e)
     return groups
 
@@ -509,7 +514,7 @@ def _run_suite(table: Table, file: str, qv: QuarterValidation, stats: FileStats,
     bd = _batch_definition(table.name)
     found = []
     json_results = []
-    for key, exps in _groups(selected, small=len(frame) < SMALL_ROWS).items():
+    for key, exps in _groups(selected, small=len(frame) < SMALL_ROWS, large=len(frame) >= LARGE_ROWS).items():
         distinct = None
         if key[0] == "columns":
             sub = frame.iloc[:0]
