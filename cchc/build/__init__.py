@@ -104,6 +104,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
                 raise InvalidInputError("Không có quý nào hợp lệ để công bố / no valid quarter to publish")
 
         with stage("compute"):
+            kernels.start_rest()
             plan = load_plan(opts.plan_dir)
             digests = {q: verdicts[q].digest for q in good}
             changes = detect_revisions(opts, good, loaded, cache, digests)

@@ -54,8 +54,10 @@ def kernel_env(cache: Cache) -> dict:
 class KernelStarter:
     """Starts the build's warm kernels ahead of the execute stage, once asked
     (:meth:`start`: validation found a quarter to check, so its pages will
-    most likely run again); a build with nothing changed never starts them.
-    :meth:`close` stops them, used or not."""
+    most likely run again): one kernel at once, on the core validation
+    leaves free, the others at :meth:`start_rest` (after validation, while
+    compute runs) or with the first notebook. A build with nothing changed
+    never starts them. :meth:`close` stops them, used or not."""
 
     def __init__(self, opts: BuildOptions, cache: Cache):
         self.opts, self.cache = opts, cache
@@ -66,7 +68,11 @@ class KernelStarter:
 
         if self.pool is None:
             self.pool = KernelPool(ensure_kernel(), NOTEBOOKS, self.opts.jobs,
-                                   self.opts.work_dir / "logs" / "kernels.log", kernel_env(self.cache))
+                                   self.opts.work_dir / "logs" / "kernels.log", kernel_env(self.cache), eager=1)
+
+    def start_rest(self) -> None:
+        if self.pool is not None:
+            self.pool.start_rest()
 
     def release(self) -> None:
         """The notebooks are done: the kernels shut down in the background

@@ -197,30 +197,48 @@ class Outcome:
 
 
 class KernelPool:
-    """``workers`` threads, each starting its warm kernel at once and then
-    running the items given to :meth:`run` on it. Built before the notebooks
-    are known (:func:`cchc.build.build` starts it when a quarter has to be
-    validated, so that the kernels start while validation and compute run),
-    or by :func:`run_all`. A kernel is started in, and used only from, its own
+    """``workers`` threads, each starting its warm kernel and then running the
+    items given to :meth:`run` on it. Built before the notebooks are known
+    (:func:`cchc.build.build` starts it when a quarter has to be validated,
+    so that the kernels start while validation and compute run), or by
+    :func:`run_all`. ``eager``: how many kernels start at once (default all);
+    the others start at :meth:`start_rest` or with the first :meth:`run`, so
+    that starting kernels does not compete for the cores with work already
+    running (validation). A kernel is started in, and used only from, its own
     thread. :meth:`close` stops the kernels, used or not."""
 
-    def __init__(self, kernel_name: str, cwd: Path, workers: int, log_path: Path, env: dict | None = None):
+    def __init__(self, kernel_name: str, cwd: Path, workers: int, log_path: Path, env: dict | None = None,
+                 eager: int | None = None):
         self.kernel_name, self.cwd, self.env = kernel_name, Path(cwd), env  # env: the kernels' environment
         self._todo: queue.Queue = queue.Queue()
         self._done: queue.Queue = queue.Queue()
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = open(log_path, "ab")
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._worker, name=f"cchc-kernel-{i}", daemon=True)
-                         for i in range(max(1, workers))]
+        self._rest = threading.Event()
+        self.kernels_started = 0  # kernels this pool has started so far
+        workers = max(1, workers)
+        if eager is None or eager >= workers:
+            self._rest.set()
+        self._threads = [threading.Thread(target=self._worker, args=(i < (eager or workers),),
+                                          name=f"cchc-kernel-{i}", daemon=True) for i in range(workers)]
         for t in self._threads:
             t.start()
 
-    def _worker(self) -> None:
+    def start_rest(self) -> None:
+        """Start the kernels that were held back (see ``eager``)."""
+        self._rest.set()
+
+    def _worker(self, eager: bool = True) -> None:
         kernel = None
         try:
+            if not eager:
+                self._rest.wait()
+                if self._stop.is_set():
+                    return
             try:
                 kernel = WarmKernel(self.kernel_name, self.cwd, self._log_file, self.env)
+                self.kernels_started += 1
             except Exception as exc:  # noqa: BLE001 - tried again with the first item, reported there
                 log.warning("kernel chưa khởi động được, sẽ thử lại / kernel did not start, will retry: %s", exc)
             while not self._stop.is_set():
@@ -246,6 +264,7 @@ class KernelPool:
     def run(self, items: list, run):
         """Run ``run(kernel, item)`` for every item; yields an :class:`Outcome`
         per item as each finishes."""
+        self._rest.set()
         for it in items:
             self._todo.put((run, it))
         for _ in items:
@@ -256,6 +275,7 @@ class KernelPool:
         without waiting for them (see :meth:`close`)."""
         if not self._stop.is_set():
             self._stop.set()
+            self._rest.set()  # a held-back thread ends without starting its kernel
             for _ in self._threads:
                 self._todo.put(None)
 
