@@ -102,6 +102,8 @@ verdicts, loaded = b.validate_quarters(opts, quarters, b.Cache(opts.cache_dir))
 t2 = time.perf_counter()
 print(json.dumps({"quarters": quarters, "validated": sorted(loaded), "ok": all(v.ok for v in verdicts.values()),
                   "total_s": t2 - t0, "startup_s": t1 - t0, "stage_s": t2 - t1}))
+import gc
+gc.freeze()  # as pipeline.py ends: no one-by-one collection at shutdown
 """
 
 
