@@ -41,11 +41,17 @@ def dossier_rows(draw):
                      "CoNghiaVuTaiChinh": draw(st.integers(0, 1)), "DuocThanhToanTrucTuyen": draw(st.integers(0, 2)),
                      "HoSoCoThanhPhanSoHoa": draw(st.integers(0, 1)), "CoKetQuaDienTu": draw(st.integers(0, 1)),
                      "CoTaiSuDungDuLieu": draw(st.integers(0, 1))})
-    sups = []
+    sups, seen = [], set()
     for i in range(n):
         for _ in range(draw(st.integers(0, 2)) if draw(st.booleans()) else 0):
             req = draw(instant())
             done = draw(st.one_of(st.none(), st.integers(0, 10 * 24 * 60)))
+            if (i, req) in seen:
+                # a second row for the same (MaHoSo, NgayYeuCauBoSung) is a revision of that request (its last
+                # row wins, so row order matters by design: tests/test_revisions.py); these properties are about
+                # distinct requests
+                continue
+            seen.add((i, req))
             sups.append({"MaHoSo": f"H{i}", "NgayYeuCauBoSung": req,
                          "NgayHoanThanhBoSung": None if done is None else req + pd.Timedelta(minutes=done)})
     pa = []
