@@ -70,3 +70,33 @@ def test_loaded_data_is_kept_under_the_files_digest(tmp_path):
     assert kept is not None and kept.folder == data / "2026Q3"
     assert kept.tables["ho_so"].df.equals(first.tables["ho_so"].df)
     assert loaded_key("2026Q3", digest) != loaded_key("2026Q3", "0" * 64) != loaded_key("2026Q2", digest)
+
+
+def test_suppressed_results_are_kept_under_the_results_keys(tmp_path, monkeypatch):
+    """Issue 15: small groups are hidden once per results version; the kept
+    copy equals a fresh suppression.apply, and other results are hidden anew."""
+    from cchc import build as b
+    from cchc import suppression
+    from cchc.build.compute import suppressed_results
+    from cchc.plan import load_plan
+
+    data = tmp_path / "data"
+    corpus.build_case("valid_template", data)
+    opts = b.BuildOptions(data_dir=data, site_dir=tmp_path / "site", cache_dir=tmp_path / "cache")
+    cache = b.Cache(opts.cache_dir)
+    verdicts, loaded = b.validate_quarters(opts, ["2026Q3"], cache)
+    plan = load_plan(opts.plan_dir)
+    results, keys = b.compute_results(opts, ["2026Q3"], loaded, cache, plan,
+                                      digests={"2026Q3": verdicts["2026Q3"].digest})
+    fresh = suppression.apply(results, plan)
+    first = suppressed_results(results, keys, plan, cache)
+    assert first["2026Q3"].indicators.to_csv() == fresh["2026Q3"].indicators.to_csv()
+
+    def no_apply(*a, **k):
+        raise AssertionError("hidden again")
+
+    monkeypatch.setattr(suppression, "apply", no_apply)
+    again = suppressed_results(results, keys, plan, cache)
+    assert again["2026Q3"].indicators.to_csv() == fresh["2026Q3"].indicators.to_csv()
+    with pytest.raises(AssertionError, match="hidden again"):
+        suppressed_results(results, {"2026Q3": "other results"}, plan, cache)

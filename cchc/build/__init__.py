@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..periods import is_quarter_id, parse_quarter
 from .cache import Cache, _sha, dir_digest, files_digest, git_commit, package_digest
-from .compute import compute_results
+from .compute import compute_results, suppressed_results
 from .contexts import contexts_from_data, make_contexts, write_contexts
 from .discovery import discover_quarters, load_pages, quarter_digest
 from .integrity import RevisionLog, check_plan, detect_revisions, keep_release, revision_log
@@ -73,7 +73,6 @@ def build(opts: BuildOptions) -> BuildSummary:
 
 
 def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
-    from .. import suppression
     from ..plan import load_plan
     from ..report import publish as report_step
 
@@ -109,7 +108,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
             digests = {q: verdicts[q].digest for q in good}
             changes = detect_revisions(opts, good, loaded, cache, digests)
             results, keys = compute_results(opts, good, loaded, cache, plan, digests=digests)
-            results = suppression.apply(results, plan)  # small groups never reach any output
+            results = suppressed_results(results, keys, plan, cache)  # small groups never reach any output
             rev_log = revision_log(opts, good, loaded, cache, plan, results, changes, digests)
             commit = git_commit(opts)
             # public pages name a held-back quarter by the rule it broke, never by a path

@@ -101,3 +101,18 @@ def compute_results(opts: BuildOptions, quarters: list[str], loaded: dict, cache
             cache.put("results", key, hit)
         results[q] = hit
     return results, keys
+
+
+def suppressed_results(results: dict, keys: dict, plan, cache: Cache) -> dict:
+    """:func:`cchc.suppression.apply` of ``results`` (small groups hidden),
+    kept in the cache under the results' own keys (``keys`` from
+    :func:`compute_results`, which name the plan, the code and the data they
+    were computed from), so an unchanged build does not hide them again."""
+    from .. import suppression
+
+    key = _sha("suppressed", package_digest(), sorted((q, keys[q]) for q in results))
+    hit = cache.get("suppressed", key)
+    if hit is None or set(hit) != set(results):
+        hit = suppression.apply(results, plan)
+        cache.put("suppressed", key, hit)
+    return hit

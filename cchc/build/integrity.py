@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache, _sha, dir_digest, package_digest
-from .compute import compute_results, load_validated
+from .compute import compute_results, load_validated, suppressed_results
 from .discovery import quarter_digest
 from .options import BuildOptions, InvalidInputError, log
 
@@ -78,11 +78,11 @@ def revision_log(opts: BuildOptions, quarters: list[str], loaded: dict, cache: C
                  changes, digests: dict[str, str] | None = None) -> RevisionLog:
     """Compare the published figures with the last release (or the quarters'
     own files) and build the cumulative corrections log."""
-    from .. import revisions, suppression
+    from .. import revisions
     from ..loader import read_manifest
 
-    base, _ = compute_results(opts, quarters, loaded, cache, plan, digests=digests, own_files=True)
-    base = suppression.apply(base, plan)
+    base, base_keys = compute_results(opts, quarters, loaded, cache, plan, digests=digests, own_files=True)
+    base = suppressed_results(base, base_keys, plan, cache)
     release = revisions.read_latest_release(opts.data_dir)
     exported = {q: read_manifest(opts.data_dir / q / "quarter.yml").exported_at for q in quarters}
     new = revisions.figure_revisions(results, {q: base[q] for q in quarters[:-1]}, plan, changes.rows, release,
