@@ -19,6 +19,8 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from .textstore import kept_text
+
 SVG_CACHE_ENV = "CCHC_CHART_CACHE"
 
 
@@ -30,17 +32,4 @@ def drawing(key, draw: Callable[[], str]) -> str:
         return draw()
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False, default=str)
                             .encode("utf-8")).hexdigest()
-    path = Path(folder) / digest[:2] / f"{digest}.svg"
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        pass
-    svg = draw()
-    try:  # written whole, then renamed: a parallel kernel never reads half a drawing
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{digest}.{os.getpid()}.tmp")
-        tmp.write_text(svg, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
-    return svg
+    return kept_text(Path(folder) / digest[:2] / f"{digest}.svg", draw)

@@ -50,3 +50,16 @@ def test_build_kernels_get_the_drawings_folder(tmp_path):
     env = kernel_env(Cache(tmp_path / "cache"))
     assert env[svg_cache.SVG_CACHE_ENV] == str(tmp_path / "cache" / "charts")
     assert env["PATH"]  # the rest of the environment is kept
+
+
+def test_kept_text_is_made_once_and_written_whole(tmp_path):
+    from cchc.textstore import kept_text
+
+    made = []
+    path = tmp_path / "ab" / "key.html"
+    assert kept_text(path, lambda: made.append(1) or "<p>một</p>\n") == "<p>một</p>\n"
+    assert kept_text(path, lambda: made.append(1) or "<p>hai</p>\n") == "<p>một</p>\n"
+    assert made == [1] and [p.name for p in path.parent.iterdir()] == ["key.html"]
+    blocked = tmp_path / "file"
+    blocked.write_text("x", encoding="utf-8")
+    assert kept_text(blocked / "sub" / "k.svg", lambda: "<svg/>") == "<svg/>"  # cannot keep it: still made

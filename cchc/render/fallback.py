@@ -40,6 +40,7 @@ from cchc.render.config import (
     resource_files,
     source_to_url,
 )
+from cchc.textstore import kept_text
 
 log = logging.getLogger("cchc.render")
 
@@ -340,18 +341,6 @@ def _cached_page(cfg: SiteConfig, src: str, includes: dict, page_cache, base: st
     h = hashlib.sha256(base.encode() + b"\0" + src.encode("utf-8") + b"\0")
     h.update((cfg.root / src).read_bytes())
     key = h.hexdigest()
-    path = Path(page_cache[0]) / key[:2] / f"{key}.html"
     url = source_to_url(src)
-    try:
-        return url, path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        pass
-    url, html = render_page(cfg, src, includes)
-    try:  # written whole, then renamed
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{key}.tmp")
-        tmp.write_text(html, encoding="utf-8", newline="\n")
-        tmp.replace(path)
-    except OSError:
-        pass
+    html = kept_text(Path(page_cache[0]) / key[:2] / f"{key}.html", lambda: render_page(cfg, src, includes)[1])
     return url, html

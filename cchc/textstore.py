@@ -1,0 +1,29 @@
+"""Text kept between builds under a content digest: read when present, else
+made, then written whole and renamed (a parallel process never reads half a
+file). Used for the charts' drawings (:mod:`cchc.svg_cache`) and the fallback
+renderer's pages (:func:`cchc.render.fallback.render_fallback`). Light on
+purpose: the notebook kernels import it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+
+def kept_text(path: Path, make: Callable[[], str]) -> str:
+    """The text at ``path`` if it is there, else ``make()``, kept at ``path``.
+    A store that cannot be written only costs the keeping, never the result."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = make()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return text
