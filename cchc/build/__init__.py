@@ -52,7 +52,8 @@ __all__ = [
     "build", "clean", "compute_results", "contexts_from_data", "dir_digest", "discover_quarters", "ensure_kernel",
     "execute_notebooks", "files_digest", "git_commit", "load_pages", "make_contexts", "package_digest", "plan_jobs",
     "publish", "quarter_digest", "recover_site", "render_site", "render_unpublished", "rerender", "scan_site",
-    "set_front_matter", "apply_front_matter", "site_fingerprint", "stage_project_files", "validate_only", "validate_quarters",
+    "set_front_matter", "apply_front_matter", "site_fingerprint", "stage_project_files", "validate_only",
+    "validate_quarters",
     "write_contexts", "write_validation_report", "check_plan", "detect_revisions", "revision_log", "keep_release",
     "RevisionLog",
 ]
@@ -79,8 +80,8 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
     stage = _Stages(summary)
     progress = sys.stderr.isatty() if opts.progress is None else opts.progress
     cache = Cache(opts.cache_dir)
-    # the warm kernels start as soon as a quarter has to be validated (its pages will run again), so that
-    # their start-up overlaps validation and compute; a build with nothing changed never starts them
+    # a warm kernel starts as soon as a quarter has to be validated (its pages will run again), the others
+    # when compute begins: their start-up overlaps validation and compute; nothing changed, none starts
     with BuildLock(opts.site_dir), closing(KernelStarter(opts, cache)) as kernels:
         recover_site(opts.site_dir)
         pages_cfg = load_pages()
