@@ -52,9 +52,9 @@ def straightforward(data: Path, out: Path) -> float:
     papermill each notebook in turn with a new kernel, then render — no
     cache, no parallel execution."""
     from cchc import build as b
-    from cchc.validation import core
+    from cchc.validation import outcomes
 
-    core._MEMO.clear()  # suite outcomes an earlier run kept in this process: this run validates everything
+    outcomes._MEMO.clear()  # suite outcomes an earlier run kept in this process: this run validates everything
     t = time.perf_counter()
     stages = {}
     mark = time.perf_counter()

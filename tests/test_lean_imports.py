@@ -11,8 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
 import json, sys
-from cchc.validation import core
-core._gx()
+from cchc.validation import suite_run
+suite_run._gx()
 state = {n: type(sys.modules[n]).__name__ for n in ("scipy.stats",)}
 import altair as alt
 import pandas as pd

@@ -28,7 +28,7 @@ from cchc.validation import (  # noqa: E402
     validate_quarter,
     write_report,
 )
-from cchc.validation import core  # noqa: E402
+from cchc.validation import core, outcomes, suite_run  # noqa: E402
 from cchc.validation.checks import all_checks  # noqa: E402
 from cchc.validation.pii import find_in_text  # noqa: E402
 
@@ -63,7 +63,7 @@ def test_every_check_id_has_a_level_and_both_texts():
     for name in contract.inputs():
         doc = json.loads((ROOT / "expectations" / f"{name}.json").read_text(encoding="utf-8"))
         used |= {e["meta"]["check"] for e in doc["expectations"]}
-    src = (ROOT / "cchc" / "validation" / "core.py").read_text(encoding="utf-8")
+    src = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "cchc" / "validation").glob("*.py"))
     import re
 
     used |= set(re.findall(r'make_failure\(\s*"([a-z_]+)"', src))
@@ -180,10 +180,10 @@ def test_validate_all_and_invalid_input(tmp_path):
 
 def test_one_great_expectations_context_per_process(tmp_path):
     _run("valid_template", tmp_path)
-    ctx = core._GX["context"]
-    core._MEMO.clear()
+    ctx = suite_run._GX["context"]
+    outcomes._MEMO.clear()
     _run("status_11", tmp_path / "again")
-    assert core._GX["context"] is ctx
+    assert suite_run._GX["context"] is ctx
     assert len(ctx.data_sources.all()) == 1
 
 
@@ -380,9 +380,9 @@ def test_batch_plans_give_the_same_verdict(case_id, tmp_path, monkeypatch):
 
     outcomes = []
     for small_rows, large_rows in ((10**9, 10**9), (0, 10**9), (0, 0)):
-        monkeypatch.setattr(core, "SMALL_ROWS", small_rows)
-        monkeypatch.setattr(core, "LARGE_ROWS", large_rows)
-        monkeypatch.setattr(core, "_MEMO", OrderedDict())  # run GE every time
+        monkeypatch.setattr(suite_run, "SMALL_ROWS", small_rows)
+        monkeypatch.setattr(suite_run, "LARGE_ROWS", large_rows)
+        monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())  # run GE every time
         qv = _run(case_id, tmp_path / f"{small_rows}-{large_rows}")
         outcomes.append((json.dumps([f.private_dict() for f in qv.failures], ensure_ascii=False, sort_keys=True),
                          json.dumps(qv.ge_results, sort_keys=True, default=str), qv.checks_evaluated, qv.checks_passed))

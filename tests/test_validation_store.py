@@ -1,4 +1,4 @@
-"""Suite outcomes kept in the build cache (cchc.validation.core.use_result_store):
+"""Suite outcomes kept in the build cache (cchc.validation.outcomes.use_result_store):
 a later process runs Great Expectations only on the files that changed, and
 the verdict is the same as a full run's."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cchc.build.cache import Cache
-from cchc.validation import core, validate_quarter
+from cchc.validation import core, outcomes, validate_quarter
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "data" / "plan"
@@ -28,20 +28,20 @@ def ge_runs(monkeypatch):
     """Files that went through Great Expectations, in a fresh process's state
     (empty in-process memo, store turned off at the end)."""
     seen: list[str] = []
-    real = core._run_suite
+    real = core.suite_outcome
 
     def counting(table, file, *args, **kwargs):
         seen.append(file)
         return real(table, file, *args, **kwargs)
 
-    monkeypatch.setattr(core, "_run_suite", counting)
-    monkeypatch.setattr(core, "_MEMO", type(core._MEMO)())
+    monkeypatch.setattr(core, "suite_outcome", counting)
+    monkeypatch.setattr(outcomes, "_MEMO", type(outcomes._MEMO)())
     yield seen
-    core.use_result_store(None)
+    outcomes.use_result_store(None)
 
 
 def _fresh_process():
-    core._MEMO.clear()
+    outcomes._MEMO.clear()
 
 
 def _outcome(qv):
@@ -49,7 +49,7 @@ def _outcome(qv):
 
 
 def test_only_the_changed_file_is_checked_again(quarter, tmp_path, ge_runs):
-    core.use_result_store(Cache(tmp_path / "cache"), "salt")
+    outcomes.use_result_store(Cache(tmp_path / "cache"), "salt")
     first = validate_quarter(quarter, PLAN)
     assert first.ok and len(ge_runs) >= 6, ge_runs
 
@@ -65,7 +65,7 @@ def test_only_the_changed_file_is_checked_again(quarter, tmp_path, ge_runs):
     # the same verdict as a run without any stored outcome
     ge_runs.clear()
     _fresh_process()
-    core.use_result_store(None)
+    outcomes.use_result_store(None)
     full = validate_quarter(quarter, PLAN)
     assert len(ge_runs) == len(set(ge_runs)) >= 6
     assert _outcome(full) == _outcome(second)
@@ -80,7 +80,7 @@ def test_stored_failures_are_replayed_and_a_new_salt_checks_again(quarter, tmp_p
     survey.write_text("".join(text[:1] + [",".join(row) + "\n"] + text[2:]), encoding="utf-8")
 
     cache = Cache(tmp_path / "cache")
-    core.use_result_store(cache, "code-1")
+    outcomes.use_result_store(cache, "code-1")
     bad = validate_quarter(quarter, PLAN)
     assert not bad.ok
     _fresh_process()
@@ -89,6 +89,6 @@ def test_stored_failures_are_replayed_and_a_new_salt_checks_again(quarter, tmp_p
     assert ge_runs == [] and _outcome(again) == _outcome(bad)
 
     _fresh_process()
-    core.use_result_store(cache, "code-2")  # other code or plan: nothing reused
+    outcomes.use_result_store(cache, "code-2")  # other code or plan: nothing reused
     validate_quarter(quarter, PLAN)
     assert "khao_sat.csv" in ge_runs and len(ge_runs) >= 6

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +49,10 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache,
     if todo:
         from .. import validation
 
+        if opts.jobs > 1:  # Great Expectations loads in a helper process while the files are read here
+            from ..validation.parallel import start_helper
+
+            start_helper()
         if on_miss is not None:
             on_miss()
 
@@ -76,52 +78,28 @@ def loaded_key(quarter: str, digest: str) -> str:
     return _sha("loaded", package_digest(), quarter, digest)
 
 
-def _worker_setup(store: tuple | None = None) -> None:
+def _validate_each(opts: BuildOptions, quarters: list[str], store: tuple | None = None) -> list:
+    """``validate_quarter`` of each quarter, in order. With ``opts.jobs`` > 1
+    the files are read in this process and the Great Expectations suites run
+    in worker processes (:mod:`cchc.validation.parallel`), so this process
+    never imports Great Expectations. ``store`` = (cache, salt): a file whose
+    bytes, suite and parameters were already checked with the same code and
+    plan reuses that outcome, so only changed files go through Great
+    Expectations."""
+    from .. import validation
+    from ..validation import outcomes, parallel
+
     # GE configures its own loggers on import; keep its INFO chatter out of the build log
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    if store is not None:  # suite outcomes per file, kept in the build cache
-        from ..validation import core
-
-        core.use_result_store(*store)
-
-
-def _validate_each(opts: BuildOptions, quarters: list[str], store: tuple | None = None) -> list:
-    """``validate_quarter`` of each quarter, in order. Several quarters are
-    shared among ``opts.jobs`` worker processes, each with its own Great
-    Expectations context (the suites of one quarter run one after another
-    in one process; the GE start-up of the workers runs in parallel).
-    ``store`` = (cache, salt): a file whose bytes, suite and parameters were
-    already checked with the same code and plan reuses that outcome, so only
-    changed files go through Great Expectations."""
-    from .. import validation
-
-    workers = min(opts.jobs, len(quarters))
     folders = [opts.data_dir / q for q in quarters]
-    if workers <= 1:
-        _worker_setup(store)
-        try:
-            return [validation.validate_quarter(f, opts.plan_dir) for f in folders]
-        finally:
-            validation.core.use_result_store(None)
-    # spawn, not fork: the build may already run threads (warm kernels)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_worker_setup, initargs=(store,)) as pool:
-        return list(pool.map(_validate_in_worker, folders, [opts.plan_dir] * len(folders)))
-
-
-def _validate_in_worker(folder: Path, plan_dir: Path):
-    """``validate_quarter`` in a worker process. Afterwards the worker's
-    objects are frozen out of the garbage collector (``gc.freeze``): the
-    worker ends with the pool, and collecting Great Expectations' objects one
-    by one at its shutdown costs about 0,7 s that the build would wait for."""
-    import gc
-
-    from .. import validation
-
+    if store is not None:  # suite outcomes per file, kept in the build cache
+        outcomes.use_result_store(*store)
     try:
-        return validation.validate_quarter(folder, plan_dir)
+        if opts.jobs <= 1:
+            return [validation.validate_quarter(f, opts.plan_dir) for f in folders]
+        return parallel.validate_quarters(folders, opts.plan_dir, opts.jobs)
     finally:
-        gc.freeze()
+        outcomes.use_result_store(None)
 
 
 def _first_error(result) -> str:

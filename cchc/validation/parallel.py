@@ -1,0 +1,80 @@
+"""Validating several quarters at once, with worker processes for the Great
+Expectations suites.
+
+Each quarter is prepared here (:func:`cchc.validation.core.prepare_quarter`:
+the folder, the manifest, reading every file, the cross-file checks). As soon
+as one file needs a suite run, a helper process starts importing Great
+Expectations and creating its context (:mod:`cchc.validation.preload`), on
+the other core, while the files are still being read here. The suites then
+run in up to ``workers`` processes forked from that helper, so none of them
+imports Great Expectations again; the largest files go first, so that the
+workers finish together. Each outcome goes back to its quarter
+(:func:`~cchc.validation.core.finish_quarter`): the verdicts are exactly
+those of :func:`~cchc.validation.core.validate_quarter`.
+
+Measured on the bundled data (issue 15): importing Great Expectations costs
+about 1,8 s per process. Spawned workers paid it once each, and the
+build's own process, when it validated one quarter itself, paid it while the
+first notebook kernel was starting, and was slower afterwards for the larger
+heap.
+
+The helper is multiprocessing's fork server: a clean process started from
+scratch, so forking from it is safe even though the build runs threads
+(warm kernels). It lives until the process that started it ends, and is
+reused by later validations in the same process.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import forkserver
+from pathlib import Path
+
+from . import core
+from .records import QuarterValidation
+
+PRELOAD = ["__main__", "cchc.validation.preload"]
+
+
+def _context():
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)  # read when the fork server starts (once per process)
+    return ctx
+
+
+def start_helper() -> None:
+    """Start the fork server now (it imports Great Expectations while the
+    caller goes on); does nothing if it is already running."""
+    _context()
+    forkserver.ensure_running()
+
+
+def _cost(p: core.PendingSuite) -> int:
+    return len(p.table.raw) * max(1, len(p.table.raw.columns))
+
+
+def validate_quarters(folders: list[Path], plan_dir: Path, workers: int, *,
+                      data_dir: Path | None = None) -> list[QuarterValidation]:
+    """:func:`~cchc.validation.core.validate_quarter` of each folder, in
+    order, with the suites run by up to ``workers`` worker processes."""
+    prepared = []
+    for folder in folders:
+        qv, pending = core.prepare_quarter(folder, plan_dir, data_dir=data_dir)
+        if any(p.outcome is None for p in pending):
+            start_helper()
+        prepared.append((qv, pending))
+    # one run per distinct memo key: files with the same bytes, suite and parameters have the same outcome
+    same: dict = {}
+    for _, pending in prepared:
+        for p in pending:
+            if p.outcome is None:
+                same.setdefault(p.key if p.key is not None else id(p), []).append(p)
+    todo = sorted(same.values(), key=lambda group: _cost(group[0]), reverse=True)
+    if todo:
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=_context()) as pool:
+            running = [(group, pool.submit(core.run_suite_job, *group[0].job)) for group in todo]
+            for group, future in running:
+                outcome = future.result()
+                for p in group:
+                    p.complete(outcome)
+    return [core.finish_quarter(qv, pending) for qv, pending in prepared]

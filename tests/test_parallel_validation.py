@@ -1,0 +1,77 @@
+"""Issue 15: validating several quarters with the suites in worker processes
+(cchc.validation.parallel) gives exactly what validate_quarter gives, quarter
+by quarter; and the process that asks never imports Great Expectations."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import OrderedDict
+from pathlib import Path
+
+import pytest
+
+from cchc.validation import core, format_report, parallel, quality_summary, validate_quarter
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = ROOT / "data" / "plan"
+sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
+from corpus import build_case  # noqa: E402
+
+# failures in several files, loader notes before suite failures, cross-file checks after them, XLSX, no manifest
+CASES = ["duplicate_mahoso", "header_only", "pii_free_text", "status_11", "xlsx_status_11", "missing_manifest",
+         "csv_and_xlsx"]
+
+
+def _everything(qv) -> dict:
+    return {"report": format_report([qv]), "quality": json.dumps(quality_summary(qv), sort_keys=True, default=str),
+            "failures": [f.private_dict() for f in qv.failures], "ge": json.dumps(qv.ge_results, default=str),
+            "counts": (qv.checks_evaluated, qv.checks_passed, {k: vars(v) for k, v in qv.files.items()}),
+            "tables": None if qv.data is None else sorted(qv.data.tables), "parameters": qv.parameters}
+
+
+@pytest.fixture
+def folders(tmp_path):
+    out = [(ROOT / "data", ROOT / "data" / q) for q in ("2026Q2", "2026Q4")]  # an XLSX quarter; one with a warning
+    for case in CASES:
+        data_dir = tmp_path / case
+        out.append((data_dir, build_case(case, data_dir)))
+    return out
+
+
+def test_workers_give_what_validate_quarter_gives(folders, monkeypatch):
+    monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())
+    expected = [_everything(validate_quarter(f, PLAN, data_dir=d)) for d, f in folders]
+    assert all(e["failures"] for e in expected[1:]) and expected[0]["failures"] == []
+
+    monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())  # every suite runs in a worker
+    got = [_everything(qv) for qv in parallel.validate_quarters([f for _, f in folders], PLAN, 2)]
+    assert got == expected
+
+
+def test_finish_puts_each_outcome_where_running_it_in_line_would():
+    """Outcomes given in any order land in suite order, each after the file's loader notes."""
+    qv, pending = core.prepare_quarter(ROOT / "data" / "2026Q4", PLAN)
+    assert len(pending) >= 7 and all(p.outcome is None or p.key is not None for p in pending)
+    for p in reversed(pending):
+        p.outcome = p.outcome or core.run_suite_job(*p.job)
+    core.finish_quarter(qv, pending)
+    inline = validate_quarter(ROOT / "data" / "2026Q4", PLAN)
+    assert _everything(qv) == _everything(inline)
+    assert list(qv.ge_results) == list(inline.ge_results)
+
+
+def test_the_asking_process_never_imports_great_expectations(tmp_path):
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from cchc.validation import parallel\n"
+        "if __name__ == '__main__':\n"
+        f"    qvs = parallel.validate_quarters([Path({str(ROOT / 'data' / '2026Q3')!r})], Path({str(PLAN)!r}), 2)\n"
+        "    assert qvs[0].ok and qvs[0].ge_results, qvs[0].failures\n"
+        "    print('great_expectations' in sys.modules)\n")
+    script = tmp_path / "ask.py"
+    script.write_text(code, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "False"
