@@ -75,3 +75,18 @@ def test_the_asking_process_never_imports_great_expectations(tmp_path):
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_without_a_fork_server_the_workers_are_spawned(monkeypatch):
+    """Where multiprocessing has no fork server (Windows), the workers are
+    spawned (each imports Great Expectations itself); the verdict is the same."""
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert parallel._context().get_start_method() == "spawn"
+    parallel.start_helper()  # nothing to start
+    folder = ROOT / "data" / "2026Q3"
+    monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())
+    got = parallel.validate_quarters([folder], PLAN, 2)
+    monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())
+    assert [_everything(qv) for qv in got] == [_everything(validate_quarter(folder, PLAN))]

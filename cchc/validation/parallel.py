@@ -2,10 +2,12 @@
 Expectations suites.
 
 Each quarter is prepared here (:func:`cchc.validation.core.prepare_quarter`:
-the folder, the manifest, reading every file, the cross-file checks). As soon
-as one file needs a suite run, a helper process starts importing Great
-Expectations and creating its context (:mod:`cchc.validation.preload`), on
-the other core, while the files are still being read here. The suites then
+the folder, the manifest, reading every file, the cross-file checks). A
+helper process imports Great Expectations and creates its context
+(:mod:`cchc.validation.preload`) on the other core while the files are still
+being read here: the build starts it as soon as a quarter has to be
+validated (:func:`start_helper`), otherwise it starts once a prepared
+quarter has a suite to run. The suites then
 run in up to ``workers`` processes forked from that helper, so none of them
 imports Great Expectations again; the largest files go first, so that the
 workers finish together. Each outcome goes back to its quarter
@@ -21,13 +23,14 @@ heap.
 The helper is multiprocessing's fork server: a clean process started from
 scratch, so forking from it is safe even though the build runs threads
 (warm kernels). It lives until the process that started it ends, and is
-reused by later validations in the same process.
+reused by later validations in the same process. Where there is no fork
+server (Windows), the workers are spawned and each imports Great
+Expectations itself.
 """
 from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import forkserver
 from pathlib import Path
 
 from . import core
@@ -37,6 +40,8 @@ PRELOAD = ["__main__", "cchc.validation.preload"]
 
 
 def _context():
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)  # read when the fork server starts (once per process)
     return ctx
@@ -44,9 +49,11 @@ def _context():
 
 def start_helper() -> None:
     """Start the fork server now (it imports Great Expectations while the
-    caller goes on); does nothing if it is already running."""
-    _context()
-    forkserver.ensure_running()
+    caller goes on); does nothing if it is already running or there is none."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _cost(p: core.PendingSuite) -> int:
