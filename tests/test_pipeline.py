@@ -101,6 +101,7 @@ def test_change_to_one_quarter_reexecutes_only_that_quarter(built, tmp_path):
     r = run("build", "--data", str(data), "--site", str(site), "--jobs", "2", cache=cache)
     assert r.returncode == 0, r.stderr
     log = r.stdout + r.stderr
+    assert "figures computed while the checks ran" in log
     assert "executed 2026Q2/index" in log
     assert "executed 2026Q1/" not in log, "the unchanged quarter must come from the cache"
     assert "executed xu-huong" in log, "the trend page reads every quarter"
@@ -118,10 +119,15 @@ def test_change_to_one_quarter_reexecutes_only_that_quarter(built, tmp_path):
 
 
 def test_output_is_deterministic(built, tmp_path):
-    """A fresh build (new cache, new work folder) gives byte-identical pages."""
+    """A fresh build (new cache, new work folder) gives byte-identical pages;
+    with --jobs 1 (validation in the build's process, the figures computed
+    after it, one kernel) as with --jobs 2 (validation workers, the figures
+    computed while they check the suites, two kernels)."""
+    assert "figures computed while the checks ran" in built["log"]
     site = tmp_path / "site"
-    r = run("build", "--data", str(built["data"]), "--site", str(site), "--jobs", "2", cache=tmp_path / "cache")
+    r = run("build", "--data", str(built["data"]), "--site", str(site), "--jobs", "1", cache=tmp_path / "cache")
     assert r.returncode == 0, r.stderr
+    assert "figures computed while the checks ran" not in r.stdout + r.stderr
     assert tree_digest(site) == tree_digest(built["site"])
 
 
@@ -164,10 +170,13 @@ def test_invalid_input_exit_2_and_site_unchanged(built, tmp_path):
     assert "6" in r.stderr  # spreadsheet row of the sixth line
     assert tree_digest(site) == before
 
-    # --keep-going publishes the valid quarter and still reports the failure
-    r = run("build", "--data", str(data), "--site", str(site), "--keep-going", cache=tmp_path / "cache")
+    # --keep-going publishes the valid quarter and still reports the failure; with a new cache the
+    # figures computed while the checks ran (both quarters) are not used: 2026Q1 failed its suite
+    r = run("build", "--data", str(data), "--site", str(site), "--keep-going", "--jobs", "2",
+            cache=tmp_path / "new-cache")
     assert r.returncode == 2
     assert "NOT published: 2026Q1" in r.stderr
+    assert "figures computed while the checks ran" not in r.stdout + r.stderr
     assert (site / "2026Q2" / "index.html").exists()
     assert not (site / "2026Q1").exists()
 

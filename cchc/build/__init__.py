@@ -28,6 +28,7 @@ from contextlib import closing
 from pathlib import Path
 
 from ..periods import is_quarter_id, parse_quarter
+from .ahead import ComputeAhead, Figures, compute_figures
 from .cache import Cache, _sha, dir_digest, files_digest, git_commit, package_digest
 from .compute import compute_results, suppressed_results
 from .contexts import contexts_from_data, make_contexts, write_contexts
@@ -55,7 +56,7 @@ __all__ = [
     "set_front_matter", "apply_front_matter", "site_fingerprint", "stage_project_files", "validate_only",
     "validate_quarters",
     "write_contexts", "write_validation_report", "check_plan", "detect_revisions", "revision_log", "keep_release",
-    "RevisionLog",
+    "RevisionLog", "ComputeAhead", "Figures", "compute_figures",
 ]
 
 
@@ -88,8 +89,10 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
         quarters = discover_quarters(opts.data_dir, opts.quarters)
         plan_note = check_plan(opts, cache)
 
+        # the figures are computed while the workers still check the suites; used only if every quarter passes
+        ahead = ComputeAhead(opts, cache)
         with stage("validate"):
-            verdicts, loaded = validate_quarters(opts, quarters, cache, on_miss=kernels.start)
+            verdicts, loaded = validate_quarters(opts, quarters, cache, on_miss=kernels.start, while_checking=ahead)
             summary.report_path = write_validation_report(opts, verdicts)
             summary.warnings = sum(v.warnings for v in verdicts.values())
             summary.reports = [v.report for v in verdicts.values() if not v.ok or v.warnings]
@@ -107,10 +110,12 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
             kernels.start_rest()
             plan = load_plan(opts.plan_dir)
             digests = {q: verdicts[q].digest for q in good}
-            changes = detect_revisions(opts, good, loaded, cache, digests)
-            results, keys = compute_results(opts, good, loaded, cache, plan, digests=digests)
-            results = suppressed_results(results, keys, plan, cache)  # small groups never reach any output
-            rev_log = revision_log(opts, good, loaded, cache, plan, results, changes, digests)
+            figures = ahead.take(good, digests)
+            if figures is not None:
+                log.info("chỉ số đã tính trong lúc kiểm tra / figures computed while the checks ran")
+            else:
+                figures = compute_figures(opts, good, loaded, cache, plan, digests)
+            results, keys, rev_log = figures.results, figures.keys, figures.rev_log
             commit = git_commit(opts)
             # public pages name a held-back quarter by the rule it broke, never by a path
             contexts = write_contexts(opts, pages_cfg, good, verdicts, results, keys, plan, commit,

@@ -26,12 +26,16 @@ class Verdict:
 
 
 def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache,
-                      on_miss=None) -> tuple[dict[str, Verdict], dict]:
+                      on_miss=None, while_checking=None) -> tuple[dict[str, Verdict], dict]:
     """Great Expectations over every input of every quarter (cached by content).
 
     Returns verdicts and, for quarters validated in this run, the loaded data
     (so compute does not read the files again). ``on_miss()`` is called once,
     before validating, when a quarter's verdict is not in the cache.
+    ``while_checking(quarters, loaded, digests)`` is called while the suites
+    run in worker processes (``opts.jobs`` > 1), when no quarter has failed so
+    far: every quarter, the data read so far and the digests of the bytes read
+    (see :class:`cchc.build.ahead.ComputeAhead`).
     """
     rules = _sha(package_digest(), dir_digest(opts.plan_dir))
     verdicts: dict[str, Verdict] = {}
@@ -56,8 +60,16 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache,
         if on_miss is not None:
             on_miss()
 
+        def waiting(partial) -> None:  # the quarters being checked, their suites still running
+            if while_checking is None or not all(v.ok for v in verdicts.values()):
+                return
+            if not all(qv.ok and qv.data is not None for qv in partial):
+                return
+            digests = {q: v.digest for q, v in verdicts.items()} | {q: d for q, _, d in todo}
+            while_checking(list(quarters), {q: qv.data for (q, _, _), qv in zip(todo, partial)}, digests)
+
         store = (cache, rules)
-        for (q, key, digest), result in zip(todo, _validate_each(opts, [t[0] for t in todo], store)):
+        for (q, key, digest), result in zip(todo, _validate_each(opts, [t[0] for t in todo], store, waiting)):
             if quarter_digest(opts, q) != digest:
                 raise changed_error(q, "trong khi đang kiểm tra", "while they were being checked")
             verdict = Verdict(
@@ -78,14 +90,15 @@ def loaded_key(quarter: str, digest: str) -> str:
     return _sha("loaded", package_digest(), quarter, digest)
 
 
-def _validate_each(opts: BuildOptions, quarters: list[str], store: tuple | None = None) -> list:
+def _validate_each(opts: BuildOptions, quarters: list[str], store: tuple | None = None, while_waiting=None) -> list:
     """``validate_quarter`` of each quarter, in order. With ``opts.jobs`` > 1
     the files are read in this process and the Great Expectations suites run
     in worker processes (:mod:`cchc.validation.parallel`), so this process
     never imports Great Expectations. ``store`` = (cache, salt): a file whose
     bytes, suite and parameters were already checked with the same code and
     plan reuses that outcome, so only changed files go through Great
-    Expectations."""
+    Expectations. ``while_waiting``: see
+    :func:`cchc.validation.parallel.validate_quarters`."""
     from .. import validation
     from ..validation import outcomes, parallel
 
@@ -97,7 +110,7 @@ def _validate_each(opts: BuildOptions, quarters: list[str], store: tuple | None 
     try:
         if opts.jobs <= 1:
             return [validation.validate_quarter(f, opts.plan_dir) for f in folders]
-        return parallel.validate_quarters(folders, opts.plan_dir, opts.jobs)
+        return parallel.validate_quarters(folders, opts.plan_dir, opts.jobs, while_waiting=while_waiting)
     finally:
         outcomes.use_result_store(None)
 

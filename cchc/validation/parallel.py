@@ -60,10 +60,13 @@ def _cost(p: core.PendingSuite) -> int:
     return len(p.table.raw) * max(1, len(p.table.raw.columns))
 
 
-def validate_quarters(folders: list[Path], plan_dir: Path, workers: int, *,
-                      data_dir: Path | None = None) -> list[QuarterValidation]:
+def validate_quarters(folders: list[Path], plan_dir: Path, workers: int, *, data_dir: Path | None = None,
+                      while_waiting=None) -> list[QuarterValidation]:
     """:func:`~cchc.validation.core.validate_quarter` of each folder, in
-    order, with the suites run by up to ``workers`` worker processes."""
+    order, with the suites run by up to ``workers`` worker processes.
+    ``while_waiting(partial)`` is called while they run, with each quarter's
+    :class:`QuarterValidation` so far (every check but the suites; its
+    ``data`` already read), so that the caller can use the wait."""
     prepared = []
     for folder in folders:
         qv, pending = core.prepare_quarter(folder, plan_dir, data_dir=data_dir)
@@ -80,6 +83,8 @@ def validate_quarters(folders: list[Path], plan_dir: Path, workers: int, *,
     if todo:
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=_context()) as pool:
             running = [(group, pool.submit(core.run_suite_job, *group[0].job)) for group in todo]
+            if while_waiting is not None:
+                while_waiting([qv for qv, _ in prepared])
             for group, future in running:
                 outcome = future.result()
                 for p in group:
