@@ -4,7 +4,8 @@ corrections log), and computing them while validation finishes.
 With ``--jobs`` > 1, validation reads every file in the build's process and
 then waits while the Great Expectations suites run in worker processes
 (:mod:`cchc.validation.parallel`); after a change to one quarter that wait
-is mostly the workers' start-up (issue 15). :class:`ComputeAhead` spends it
+is mostly the helper importing Great Expectations (issue 15: about 2 s,
+during which the build's process had nothing to do). :class:`ComputeAhead` spends it
 computing the figures from the data just read, as if every quarter being
 checked will pass. They are used only when validation then passes every
 quarter with exactly the bytes they were computed from; in any other case

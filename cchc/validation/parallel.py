@@ -30,6 +30,7 @@ Expectations itself.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -82,9 +83,24 @@ def validate_quarters(folders: list[Path], plan_dir: Path, workers: int, *, data
     todo = sorted(same.values(), key=lambda group: _cost(group[0]), reverse=True)
     if todo:
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=_context()) as pool:
-            running = [(group, pool.submit(core.run_suite_job, *group[0].job)) for group in todo]
+            # submitting starts the workers, which waits for the helper to have imported Great Expectations:
+            # that wait happens in a thread, so that ``while_waiting`` can use it here
+            running: list = []
+            failed: list[BaseException] = []
+
+            def submit() -> None:
+                try:
+                    running.extend((group, pool.submit(core.run_suite_job, *group[0].job)) for group in todo)
+                except BaseException as exc:  # noqa: BLE001 - raised below, in this thread
+                    failed.append(exc)
+
+            submitter = threading.Thread(target=submit, name="cchc-validation-submit", daemon=True)
+            submitter.start()
             if while_waiting is not None:
                 while_waiting([qv for qv, _ in prepared])
+            submitter.join()
+            if failed:
+                raise failed[0]
             for group, future in running:
                 outcome = future.result()
                 for p in group:
