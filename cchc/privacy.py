@@ -259,7 +259,6 @@ def _candidate_positions(c: np.ndarray) -> np.ndarray:
     """Positions in ``c`` (the code points of values joined by NUL) that make
     their value a candidate (:func:`pii_candidates`); computed per digit run,
     not per character, where it can."""
-    m = len(c)
     found = [np.flatnonzero((c == 64) | (c == 43))]  # "@", "+"
     wide = np.unique(c[c >= 128])
     if len(wide):  # digits of other scripts: "\\d" matches them, the rules below count ASCII only

@@ -30,7 +30,7 @@ from pathlib import Path
 from ..periods import is_quarter_id, parse_quarter
 from .ahead import ComputeAhead, Figures, compute_figures
 from .cache import Cache, _sha, dir_digest, files_digest, git_commit, package_digest
-from .compute import compute_results, suppressed_results
+from .compute import compute_results
 from .contexts import contexts_from_data, make_contexts, write_contexts
 from .discovery import discover_quarters, load_pages, quarter_digest
 from .integrity import RevisionLog, check_plan, detect_revisions, keep_release, revision_log

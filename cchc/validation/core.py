@@ -221,7 +221,7 @@ def finish_quarter(qv: QuarterValidation, pending: list[PendingSuite]) -> Quarte
     """Put the suites' outcomes into ``qv`` (every :class:`PendingSuite` of
     :func:`prepare_quarter` completed), each at its place: the result equals
     running the suites in line."""
-    for i, p in sorted(enumerate(pending), key=lambda t: (t[1].position, t[0]), reverse=True):
+    for _, p in sorted(enumerate(pending), key=lambda t: (t[1].position, t[0]), reverse=True):
         if p.outcome is None:
             raise ValueError(f"suite of {p.file} not run")
         passed, failures, ge_result = p.outcome
