@@ -14,7 +14,6 @@ changed. The salt names the code and plan the outcomes were computed with.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections import OrderedDict
@@ -60,7 +59,8 @@ def _store_key(key: tuple) -> str:
 
 def recall(key: tuple | None):
     """The outcome remembered under ``key`` (from this process or the
-    store), or None. The caller copies it before changing anything in it."""
+    store), or None. Outcomes are never changed in place: whoever puts one
+    in a verdict copies it (:func:`cchc.validation.core.finish_quarter`)."""
     if key is None:
         return None
     if key not in _MEMO and _STORE is not None:
@@ -74,10 +74,11 @@ def recall(key: tuple | None):
 
 
 def remember(key: tuple | None, outcome: tuple) -> None:
-    """Keep ``outcome`` under ``key`` (a copy: the caller's may change)."""
+    """Keep ``outcome`` under ``key``: the object itself, which nobody
+    changes (see :func:`recall`); the store keeps its own pickled copy."""
     if key is None:
         return
-    _MEMO[key] = copy.deepcopy(outcome)
+    _MEMO[key] = outcome
     if _STORE is not None:
         _STORE[0].put(STORE_KIND, _store_key(key), _MEMO[key])
     while len(_MEMO) > _MEMO_SIZE:
