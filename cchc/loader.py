@@ -368,10 +368,8 @@ def _sanitise(raw: pd.DataFrame, name: str):
         if l_flag.any():
             too_long[col] = l_flag[codes]
         if changed:  # distinct values again: two may have become one, or blank
-            table_codes, uniq = pd.factorize(table, use_na_sentinel=True)
+            table_codes, table = _factors(table, None)
             codes = table_codes[codes]
-            table = np.empty(len(uniq) + 1, dtype=object)
-            table[: len(uniq)] = uniq
         factors[col] = (_compact(codes, len(table)), table)
     if out:  # a new frame (object dtype: no str-dtype inference, blanks stay None), the arrays not copied
         raw = pd.DataFrame({c: out[c] if c in out else raw[c].to_numpy(dtype=object) for c in raw.columns},
