@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import charts, fmt
+from . import charts, fmt, reads
 from . import html as H
 from . import pages_status as S
 from .context import QuarterContext, SiteContext, load as load_context
@@ -35,7 +35,7 @@ def quarter_context(quarter: str, data_dir: str = "../data", plan_dir: str = "..
     """The context of a quarter page: from the pipeline's file, or computed
     from ``data_dir`` (validated first) when an analyst runs the notebook."""
     if context_file:
-        return load_context(context_file)
+        return reads.watch(load_context(context_file), context_file)
     from .build.contexts import contexts_from_data
 
     return contexts_from_data(Path(data_dir), Path(plan_dir))[1][quarter]
@@ -43,7 +43,7 @@ def quarter_context(quarter: str, data_dir: str = "../data", plan_dir: str = "..
 
 def site_context(data_dir: str = "../data", plan_dir: str = "../data/plan", context_file: str = "") -> SiteContext:
     if context_file:
-        return load_context(context_file)
+        return reads.watch(load_context(context_file), context_file)
     from .build.contexts import contexts_from_data
 
     return contexts_from_data(Path(data_dir), Path(plan_dir))[0]

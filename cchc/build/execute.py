@@ -93,13 +93,15 @@ class NotebookJob:
     parameters: dict
     title: str
     key: str = ""
+    reads_key: str = ""  # the page itself, whatever its data: see cchc.build.reuse
 
 
 def plan_jobs(opts: BuildOptions, pages_cfg: dict, quarters: list[str], contexts: dict) -> list[NotebookJob]:
     """One job per page. A job's cache key is what its output depends on: the
     notebook, the package, the quarter, the title and the content digest of
     its context — not where the data or the work folder happen to be (the
-    path parameters only locate that context)."""
+    path parameters only locate that context). Its ``reads_key`` names the
+    page without its data (:mod:`cchc.build.reuse`)."""
     jobs = []
     common = {"data_dir": str(opts.data_dir), "plan_dir": str(opts.plan_dir)}
     for q in quarters:
@@ -107,20 +109,23 @@ def plan_jobs(opts: BuildOptions, pages_cfg: dict, quarters: list[str], contexts
             nb = NOTEBOOKS / page["notebook"]
             params = {"quarter": q, **common, "context_file": str(contexts[q][0])}
             title = page["title"].format(quarter_label=quarter_label_vi(q))
+            source = nb.read_bytes()
             jobs.append(NotebookJob(f"{q}/{page['slug']}", nb, params, title,
-                                    _sha("nb", nb.read_bytes(), package_digest(), q, title, contexts[q][1])))
+                                    _sha("nb", source, package_digest(), q, title, contexts[q][1]),
+                                    _sha("nb-reads", source, package_digest(), q, title)))
     for page in pages_cfg["site_pages"] + pages_cfg.get("page_sets", []):
         nb = NOTEBOOKS / page["notebook"]
         params = {**common, "context_file": str(contexts["site"][0])}
         name = page["slug"] if "slug" in page else PAGE_SET_PREFIX + page["folder"]
+        source = nb.read_bytes()
         jobs.append(NotebookJob(name, nb, params, page["title"],
-                                _sha("nb", nb.read_bytes(), package_digest(), page["title"], contexts["site"][1])))
+                                _sha("nb", source, package_digest(), page["title"], contexts["site"][1]),
+                                _sha("nb-reads", source, package_digest(), "site", page["title"])))
     return jobs
 
 
 def _execute_one(nb_in: str, nb_out: str, parameters: dict, kernel: str, title: str, timeout: int = 600) -> None:
     """Run one notebook with papermill (in a worker process) and set its title."""
-    import nbformat
     import papermill
 
     # a cell running longer than ``timeout`` seconds is stopped (an error): a hostile input never hangs a build
@@ -192,15 +197,26 @@ def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache,
     kernels in parallel, each notebook with a fresh namespace (:mod:`.warm`);
     those of ``pool`` (a :class:`~cchc.build.warm.KernelPool` started
     earlier by a :class:`KernelStarter`) when given."""
+    from .reuse import ContextFiles, keep_as, remember, reusable
+
     done: dict[str, Path] = {}
-    todo = []
+    todo, same = [], []
+    contexts = ContextFiles()
     for job in jobs:
         cached = cache.path("notebooks", job.key, ".ipynb")
+        if not cached.exists():  # its inputs changed; what the page read of them may not have
+            earlier = reusable(cache, job, contexts)
+            if earlier is not None:
+                cached = keep_as(cache, earlier, job.key)
+                same.append(job.name)
         if cached.exists():
             done[job.name] = cached
             summary.cached += 1
         else:
             todo.append(job)
+    if same:
+        log.info("dùng lại, phần dữ liệu trang đọc không đổi / reused, the data the page reads did not "
+                 "change: %s", ", ".join(same))
     if not todo:
         return done
     kernel_name = ensure_kernel()
@@ -213,13 +229,16 @@ def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache,
         bar = tqdm(total=len(todo), desc="notebooks", unit="nb")
     failures = []
     outs = {job.name: tmp_dir / (job.name.replace("/", "__") + ".ipynb") for job in todo}
+    read_files = {name: out.with_suffix(".reads.json") for name, out in outs.items()}
     seconds_file = opts.work_dir / "logs" / "notebook-seconds.json"
     seconds = _read_seconds(seconds_file)
+
+    folders = [str(opts.data_dir), str(opts.plan_dir)]  # a page reading these by itself is never reused
 
     def run(kernel, job):
         t = time.perf_counter()
         run_notebook(kernel, str(job.notebook), str(outs[job.name]), job.parameters, kernel_name,
-                     timeout=opts.cell_timeout)
+                     timeout=opts.cell_timeout, reads=(str(read_files[job.name]), folders))
         set_front_matter(outs[job.name], job.title)
         seconds[job.name] = round(time.perf_counter() - t, 2)
 
@@ -238,6 +257,7 @@ def execute_notebooks(opts: BuildOptions, jobs: list[NotebookJob], cache: Cache,
             target = cache.path("notebooks", job.key, ".ipynb")
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(out, target)
+            remember(cache, job, read_files[job.name], contexts)
             done[job.name] = target
             summary.executed += 1
             if bar:

@@ -21,6 +21,10 @@ would show the notebook:
   notebook that triggers it, not only in the first;
 - the working folder is the notebook's folder again.
 
+With ``reads_file``, the kernel also records which parts of its context the
+notebook reads (:mod:`cchc.reads`) and writes them there after the last
+cell.
+
 Imported modules stay imported: that is the point. The pages' modules keep
 no state between calls that changes what they display (the determinism
 tests build twice, with notebooks landing on different kernels, and compare
@@ -62,6 +66,10 @@ def __cchc_fresh(cwd):
 __cchc_fresh({cwd!r})
 """
 
+# what the notebook reads of its context (cchc.reads), around its cells
+_READS_START = "__import__('cchc.reads').reads.start({folders!r})\n"
+_READS_SAVE = "__import__('cchc.reads').reads.save({path!r})\n"
+
 
 class KernelSetupError(RuntimeError):
     pass
@@ -85,16 +93,21 @@ def _engine():
 
     class FreshNamespaceClient(PapermillNotebookClient):
         fresh_cwd: str = ""
+        reads: tuple | None = None  # (file, folders): see cchc.reads
 
         def papermill_execute_cells(self):
             _run_silently(self, _FRESH.format(cwd=self.fresh_cwd))
+            if self.reads is not None:
+                _run_silently(self, _READS_START.format(folders=list(self.reads[1])))
             super().papermill_execute_cells()
+            if self.reads is not None:
+                _run_silently(self, _READS_SAVE.format(path=self.reads[0]))
 
     class WarmKernelEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, *, km,
-                                     fresh_cwd, kc=None, **kwargs):
+                                     fresh_cwd, kc=None, reads=None, **kwargs):
             # as NBClientEngine, with the warm kernel's manager (and client) passed on
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
@@ -102,6 +115,7 @@ def _engine():
                                  stdout_file=stdout_file, stderr_file=stderr_file)
             client = FreshNamespaceClient(nb_man, km=km, **final)
             client.fresh_cwd = fresh_cwd
+            client.reads = reads
             # the warm kernel's own client: a new one would wait at least 0,2 s for the kernel's
             # message channel to fall quiet (jupyter_client's wait_for_ready) before every notebook
             client.kc = kc
@@ -177,17 +191,19 @@ class WarmKernel:
 
 
 def run_notebook(kernel: WarmKernel, nb_in: str, nb_out: str, parameters: dict, kernel_name: str,
-                 timeout: int | None = None) -> None:
+                 timeout: int | None = None, reads: tuple | None = None) -> None:
     """papermill.execute_notebook on ``kernel`` (fresh namespace). A cell
     running longer than ``timeout`` seconds is stopped (an error): a hostile
-    input never hangs a build."""
+    input never hangs a build. ``reads``: (file, folders), where to write
+    what the notebook read of its context and the folders it must not read
+    by itself (:mod:`cchc.reads`)."""
     import papermill
 
     register_engine()
     papermill.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel_name,
                                engine_name=ENGINE, progress_bar=False, request_save_on_cell_execute=True,
                                km=kernel.km, kc=kernel.kc, fresh_cwd=str(Path(nb_in).parent),
-                               execution_timeout=timeout)
+                               execution_timeout=timeout, reads=reads)
 
 
 @dataclass
