@@ -27,7 +27,7 @@ whole object. :func:`save` writes the paths after the last cell, with
 itself (not through its context): such a page is never reused this way.
 
 **In the build**, :func:`digests` gives the digest of each path in the context
-file of this build (pickled without memo, and hashed). The build keeps, per page (notebook,
+file of this build (:func:`cchc.digest.value_digest`). The build keeps, per page (notebook,
 package and title), the paths and digests of its last run
 (:mod:`cchc.build.execute`); when every digest is the same, the page's output
 is the same and its notebook is not run again.
@@ -35,12 +35,12 @@ is the same and its notebook is not run again.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import pickle
 import sys
 from pathlib import Path
+
+from .digest import value_digest
 
 #: (owner class, attribute) whose mapping is followed entry by entry
 MAPPINGS = {("SiteContext", "results"), ("SiteContext", "manifests"), ("SiteContext", "quality"),
@@ -260,21 +260,9 @@ def _digest(ctx, path: list) -> str:
         except (AttributeError, KeyError, TypeError, IndexError):
             return "missing"
     try:
-        return _sha(b"value", _pickled(value))
+        return value_digest(value)
     except Exception:  # noqa: BLE001 - something that cannot be pickled never matches
         return "unpicklable"
-
-
-def _pickled(value) -> bytes:
-    """``value`` pickled without pickle's memo: equal values give equal bytes
-    even when one shares a string between two cells and the other holds two
-    equal strings (a table computed again from the same data, or read back
-    from the cache, does)."""
-    out = io.BytesIO()
-    p = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-    p.fast = True
-    p.dump(value)
-    return out.getvalue()
 
 
 def _sha(*parts: bytes) -> str:

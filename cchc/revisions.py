@@ -243,19 +243,31 @@ def _supplement_changes(quarters: dict, order: list[str], ends: np.ndarray) -> l
     return rows
 
 
-def detect_changes(quarters: dict) -> Changes:
+def detect_changes(quarters: dict, memo=None) -> Changes:
     """Every change of a row that an earlier quarter's files had (``quarters``:
-    ``{qid: QuarterData}``, any order); see the module docstring."""
+    ``{qid: QuarterData}``, any order); see the module docstring.
+
+    Each input is compared on its own: its changes depend only on the
+    quarters, their periods and that input's table in each quarter (its rows,
+    row numbers and file name). ``memo(what, compute)``, when given, returns
+    ``compute()`` or what it kept for the same ``what`` (the input's name, the
+    quarters and the ends of their periods) and the same tables: a build keeps
+    the changes of every input whose files did not change
+    (:func:`cchc.build.integrity.detect_revisions`)."""
     order = sort_quarters(quarters)
     if len(order) < 2:
         return Changes()
     ends = _ends(quarters, order)
+
+    def of(name: str, compute):
+        return compute() if memo is None else memo((name, order, ends.tolist()), compute)
+
     rows, mistakes = [], []
     for name in TABLES:
-        r, m = _row_changes(quarters, order, ends, name)
+        r, m = of(name, lambda name=name: _row_changes(quarters, order, ends, name))
         rows += r
         mistakes += m
-    rows += _supplement_changes(quarters, order, ends)
+    rows += of("bo_sung", lambda: (_supplement_changes(quarters, order, ends), []))[0]
     df = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     return Changes(rows=df.sort_values(["quarter", "table", "key"], kind="stable").reset_index(drop=True),
                    mistakes=mistakes)

@@ -76,29 +76,48 @@ def compute_results(opts: BuildOptions, quarters: list[str], loaded: dict, cache
     ``digests``: the digest of the bytes each quarter's verdict is about
     (``Verdict.digest``). A quarter not already in ``loaded`` (its verdict came
     from the cache) is read by :func:`load_validated`: exactly those bytes, or
-    the build stops."""
+    the build stops.
+
+    When a later quarter's files changed, an earlier quarter's figures are
+    kept if what those files bring to it did not change
+    (:func:`cchc.indicators.later_inputs_digest`): a changed survey file of
+    2026Q4 leaves 2026Q1–Q3 as they were unless it corrects their forms."""
     from .. import indicators
 
     digests = dict(digests or {})
     for q in quarters:
         digests.setdefault(q, quarter_digest(opts, q))
     plan_digest = dir_digest(plan_dir or opts.plan_dir)
+
+    def load(names):
+        for o in names:
+            if o not in loaded:
+                loaded[o] = load_validated(opts, o, digests[o], cache)
+        return {o: loaded[o] for o in names}
+
     results, keys = {}, {}
     for q in quarters:
         year = parse_quarter(q)[0]
-        upto = [o for o in quarters if parse_quarter(o)[0] == year and parse_quarter(o) <= parse_quarter(q)]
-        if not own_files:
-            upto += [o for o in quarters if parse_quarter(o) > parse_quarter(q)]
-        key = _sha("compute" if own_files else "compute-corrected", q, package_digest(), plan_digest,
+        own = [o for o in quarters if parse_quarter(o)[0] == year and parse_quarter(o) <= parse_quarter(q)]
+        later = [] if own_files else [o for o in quarters if parse_quarter(o) > parse_quarter(q)]
+        upto = own + later
+        # without a later quarter, the corrected figures are those of the quarter's own files: one key
+        key = _sha("compute-corrected" if later else "compute", q, package_digest(), plan_digest,
                    [(o, digests[o]) for o in upto])
         keys[q] = key
         hit = cache.get("results", key)
+        fine = None
+        if hit is None and later:  # the same figures when the later files bring the same to this quarter
+            fine = _sha("compute-later-inputs", q, package_digest(), plan_digest, [(o, digests[o]) for o in own],
+                        indicators.later_inputs_digest(q, load(upto)))
+            hit = cache.get("results", fine)
+            if hit is not None:
+                cache.put("results", key, hit)
         if hit is None:
-            for o in upto:
-                if o not in loaded:
-                    loaded[o] = load_validated(opts, o, digests[o], cache)
-            hit = indicators.compute_quarter(q, {o: loaded[o] for o in upto}, plan)
+            hit = indicators.compute_quarter(q, load(upto), plan)
             cache.put("results", key, hit)
+            if fine is not None:
+                cache.put("results", fine, hit)
         results[q] = hit
     return results, keys
 

@@ -56,11 +56,32 @@ def detect_revisions(opts: BuildOptions, quarters: list[str], loaded: dict, cach
         for q in quarters:
             if q not in loaded:
                 loaded[q] = load_validated(opts, q, digests[q], cache)
-        changes = revisions.detect_changes({q: loaded[q] for q in quarters})
+        data = {q: loaded[q] for q in quarters}
+
+        def memo(what, compute):  # per input: one changed survey file compares only the surveys again
+            name, order, _ = what
+            k = _sha("revisions-input", package_digest(), what, [_table_digest(data[q], name) for q in order])
+            hit = cache.get("revisions", k)
+            if hit is None:
+                hit = compute()
+                cache.put("revisions", k, hit)
+            return hit
+
+        changes = revisions.detect_changes(data, memo)
         cache.put("revisions", key, changes)
     if changes.mistakes:
         raise InvalidInputError(revisions.mistake_message(changes.mistakes))
     return changes
+
+
+def _table_digest(qd, name: str) -> str:
+    """What cchc.revisions reads of a quarter's input ``name``: its rows, row numbers and file name."""
+    from ..digest import value_digest
+
+    t = qd.tables.get(name)
+    if t is None:
+        return "none"
+    return value_digest((t.df, t.row_numbers, Path(t.path).name))
 
 
 @dataclass

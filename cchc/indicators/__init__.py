@@ -145,6 +145,8 @@ TREND_COLUMNS = ["quarter", "id", "name_vi", "period", "value", "target", "direc
                  "numerator", "denominator"]
 WARNING_COLUMNS = ["code", "source", "key", "message_vi"]
 FLOW_SOURCES = ("dossiers", "feedback", "survey")
+#: inputs whose records a later quarter's file corrects (latest row wins), by key; bo_sung is taken whole
+CORRECTED = {"ho_so": "MaHoSo", "phan_anh": "MaPAKN", "khao_sat": "MaPhieu"}
 STATE_SOURCES = ("catalogue", "unit_report")
 
 
@@ -157,6 +159,40 @@ class QuarterResults:
     periods: dict[str, Period] = field(default_factory=dict)
     provisional: bool = False
     explanations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXPLANATION_COLUMNS))
+
+
+def later_inputs_digest(qid: str, quarters: dict[str, QuarterData]) -> str:
+    """Digest of all that the files of quarters after ``qid`` bring to
+    :func:`compute_quarter` ``(qid, quarters)``; the files of ``qid``'s year up
+    to ``qid`` are not part of it.
+
+    A later file enters ``qid``'s figures in two ways only: its supplement
+    requests (``bo_sung``, taken whole by :func:`merge_supplements`), and its
+    rows of the :data:`CORRECTED` inputs whose key the year's files up to
+    ``qid`` also have (:func:`correct_latest`: they replace those records).
+    The concatenation there also depends on each later table's columns,
+    types, whether it has rows and which columns are blank throughout. A
+    later survey form that ``qid``'s files never had changes nothing of
+    ``qid`` and leaves this digest as it is, so the build keeps ``qid``'s
+    figures (:func:`cchc.build.compute.compute_results`)."""
+    from ..digest import value_digest
+
+    yq = year_quarters(qid, quarters)
+    later = [o for o in sort_quarters(quarters) if parse_quarter(o) > parse_quarter(qid)]
+    parts = []
+    for name, key in CORRECTED.items():
+        own = [quarters[o].df(name) for o in yq]
+        keys = pd.concat([f[key] for f in own if key in f], ignore_index=True) if own else pd.Series([])
+        keys = keys[keys.notna()].unique()
+        for o in later:
+            f = quarters[o].df(name)
+            shape = (o, name, list(map(str, f.columns)), [repr(t) for t in f.dtypes], len(f) > 0,
+                     f.isna().all().tolist())
+            rows = f.loc[f[key].isin(keys).to_numpy()].reset_index(drop=True) if key in f else None
+            parts.append((shape, value_digest(rows)))
+    for o in later:
+        parts.append((o, "bo_sung", value_digest(quarters[o].df("bo_sung").reset_index(drop=True))))
+    return value_digest(parts)
 
 
 def _cutoff(qd: QuarterData):
@@ -180,7 +216,8 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
     last = len(yq) - 1
     later = [o for o in sort_quarters(quarters) if parse_quarter(o) > parse_quarter(qid)]
 
-    def merged(name: str, key: str) -> pd.DataFrame:
+    def merged(name: str) -> pd.DataFrame:  # what later files bring: see later_inputs_digest
+        key = CORRECTED[name]
         df = merge_latest([quarters[o].df(name) for o in yq], [key])
         return correct_latest(df, [quarters[o].df(name) for o in later], key)
 
@@ -189,7 +226,7 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
     bd: dict[str, pd.DataFrame] = {}
 
     # ---- dossiers
-    ho = merged("ho_so", "MaHoSo")
+    ho = merged("ho_so")
     bs = merge_supplements([quarters[q].df("bo_sung") for q in quarters_upto(qid, quarters) + later])
     ds = DossierSet(ho, bs)
     evs = {"quarter": ds.evaluate(ds.src == last, bounds["quarter"]), "ytd": ds.evaluate(None, bounds["ytd"])}
@@ -209,7 +246,7 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
                                        "NgayHenTra: được tính là trễ hạn"})
 
     # ---- feedback
-    pa = merged("phan_anh", "MaPAKN")
+    pa = merged("phan_anh")
     src = pa["_src"].to_numpy() if "_src" in pa else np.zeros(len(pa), np.int64)
     fev = {"quarter": feedback_eval(pa, src == last, bounds["quarter"]),
            "ytd": feedback_eval(pa, np.ones(len(pa), bool), bounds["ytd"])}
@@ -219,7 +256,7 @@ def compute_quarter(qid: str, quarters: dict[str, QuarterData], plan: Plan) -> Q
     bd.update(feedback_tables(pa, fev))  # by domain and outcome, topics (cchc.feedback)
 
     # ---- survey
-    ks = merged("khao_sat", "MaPhieu")
+    ks = merged("khao_sat")
     src = ks["_src"].to_numpy() if "_src" in ks else np.zeros(len(ks), np.int64)
     sel = {"quarter": survey_eval(ks, src == last, bounds["quarter"]),
            "ytd": survey_eval(ks, np.ones(len(ks), bool), bounds["ytd"])}
