@@ -27,6 +27,7 @@ Design rules (see also assets/components.css):
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import textwrap
@@ -402,8 +403,20 @@ def _target_layers(targets: list[float], label: str, enc) -> list:
     return [rule, key_rule, key_text]
 
 
+def _kept(builder):
+    """``builder``'s Figure kept by its arguments between builds (:func:`cchc.svg_cache.figure`)."""
+    @functools.wraps(builder)
+    def kept(*args, **kwargs):
+        versions = (alt.__version__, getattr(vlc, "__version__", ""), _vl_version(), FORMAT_LOCALE,
+                    TIME_FORMAT_LOCALE)
+        return svg_cache.figure((versions, builder.__name__, args, kwargs), lambda: builder(*args, **kwargs))
+
+    return kept
+
+
 # ---------------------------------------------------------------- charts
 
+@_kept
 def indicator_trend(
     df: pd.DataFrame,
     title: str,
@@ -537,6 +550,7 @@ def _band_layout(base, keys: list[str], labels: list[str]):
     return yenc, step, off, lab
 
 
+@_kept
 def bar_by_category(
     df: pd.DataFrame,
     category: str,
@@ -673,6 +687,7 @@ def _channel_name(x) -> str:
         return str(x)
 
 
+@_kept
 def monthly_volume(
     df: pd.DataFrame,
     title: str = "Số hồ sơ tiếp nhận theo tháng và kênh",
@@ -750,6 +765,7 @@ def _status_name(x) -> str:
     return PROGRESS_STATUSES.get(str(x), str(x))
 
 
+@_kept
 def progress_by_group(
     df: pd.DataFrame,
     title: str = "Tiến độ thực hiện nhiệm vụ theo lĩnh vực",

@@ -1,13 +1,15 @@
-"""Text kept between builds under a content digest: read when present, else
-made, then written whole and renamed (a parallel process never reads half a
-file). Used for the charts' drawings (:mod:`cchc.svg_cache`) and the fallback
-renderer's pages (:func:`cchc.render.fallback.render_fallback`). Light on
-purpose: the notebook kernels import it."""
+"""Text (or a pickled value) kept between builds under a content digest: read
+when present, else made, then written whole and renamed (a parallel process
+never reads half a file). Used for the charts' drawings and figures
+(:mod:`cchc.svg_cache`) and the fallback renderer's pages
+(:func:`cchc.render.fallback.render_fallback`). Light on purpose: the
+notebook kernels import it."""
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 
 def kept_text(path: Path, make: Callable[[], str]) -> str:
@@ -27,3 +29,22 @@ def kept_text(path: Path, make: Callable[[], str]) -> str:
     except OSError:
         pass
     return text
+
+
+def kept_value(path: Path, make: Callable[[], Any]) -> Any:
+    """As :func:`kept_text` for a value, pickled. The folder is the build's
+    own cache, which only the build writes."""
+    path = Path(path)
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        pass
+    value = make()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return value

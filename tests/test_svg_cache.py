@@ -47,8 +47,11 @@ def test_build_kernels_get_the_drawings_folder(tmp_path):
     from cchc.build.cache import Cache
     from cchc.build.execute import kernel_env
 
+    from cchc.build.cache import package_digest
+
     env = kernel_env(Cache(tmp_path / "cache"))
     assert env[svg_cache.SVG_CACHE_ENV] == str(tmp_path / "cache" / "charts")
+    assert env[svg_cache.CODE_ENV] == package_digest()
     assert env["PATH"]  # the rest of the environment is kept
 
 
@@ -63,3 +66,36 @@ def test_kept_text_is_made_once_and_written_whole(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("x", encoding="utf-8")
     assert kept_text(blocked / "sub" / "k.svg", lambda: "<svg/>") == "<svg/>"  # cannot keep it: still made
+
+
+TREND = pd.DataFrame({"quarter": ["2026Q1", "2026Q2", "2026Q3"], "value": [97.5, 98.2, 99.1],
+                      "target": [98.0, 98.0, 98.0]})
+
+
+def test_a_figure_is_kept_by_its_arguments_and_the_code(tmp_path, monkeypatch):
+    """A kept figure is equal to one built now; other data, other arguments or
+    other code build it again; without the code digest nothing is kept."""
+    monkeypatch.delenv(svg_cache.SVG_CACHE_ENV, raising=False)
+    monkeypatch.delenv(svg_cache.CODE_ENV, raising=False)
+    built = charts.indicator_trend(TREND, "Tỷ lệ đúng hạn", n=2)
+    monkeypatch.setenv(svg_cache.SVG_CACHE_ENV, str(tmp_path / "charts"))
+    charts.indicator_trend(TREND, "Tỷ lệ đúng hạn", n=2)
+    assert not (tmp_path / "charts" / "figures").exists(), "no code digest: no figure kept"
+    monkeypatch.setenv(svg_cache.CODE_ENV, "code-1")
+    assert charts.indicator_trend(TREND, "Tỷ lệ đúng hạn", n=2) == built
+    real = charts.render_svg
+    monkeypatch.setattr(charts, "render_svg", lambda *a, **k: (_ for _ in ()).throw(AssertionError("drawn")))
+    kept = charts.indicator_trend(TREND, "Tỷ lệ đúng hạn", n=2)
+    assert kept == built and kept.__html__() == built.__html__()
+    monkeypatch.setattr(charts, "render_svg", real)
+    other_data = charts.indicator_trend(TREND.assign(value=[97.5, 98.2, 42.0]), "Tỷ lệ đúng hạn", n=2)
+    other_args = charts.indicator_trend(TREND, "Tỷ lệ đúng hạn", n=3)
+    assert other_data != built and other_args.id != built.id
+    monkeypatch.setenv(svg_cache.CODE_ENV, "code-2")
+    monkeypatch.setattr(charts, "render_svg", lambda *a, **k: (_ for _ in ()).throw(AssertionError("drawn")))
+    try:
+        charts.indicator_trend(TREND, "Tỷ lệ đúng hạn", n=2)
+        raise RuntimeError("other code must build the figure again")
+    except AssertionError as exc:
+        assert str(exc) == "drawn"
+    assert len(list((tmp_path / "charts" / "figures").rglob("*.pkl"))) == 3

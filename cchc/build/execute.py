@@ -45,10 +45,11 @@ def ensure_kernel() -> str:
 
 def kernel_env(cache: Cache) -> dict:
     """The kernels' environment: this process's, plus where the charts'
-    drawings are kept between builds (:mod:`cchc.svg_cache`)."""
-    from ..svg_cache import SVG_CACHE_ENV
+    drawings and figures are kept between builds and the digest of the code
+    that makes them (:mod:`cchc.svg_cache`)."""
+    from ..svg_cache import CODE_ENV, SVG_CACHE_ENV
 
-    return {**os.environ, SVG_CACHE_ENV: str(cache.root / "charts")}
+    return {**os.environ, SVG_CACHE_ENV: str(cache.root / "charts"), CODE_ENV: package_digest()}
 
 
 class KernelStarter:
