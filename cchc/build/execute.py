@@ -76,7 +76,7 @@ class KernelStarter:
             self.pool.start_rest()
 
     def release(self) -> None:
-        """The notebooks are done: the kernels shut down in the background
+        """The notebooks are done: the kernels are stopped in the background
         while the build goes on (rendering); :meth:`close` waits for them."""
         if self.pool is not None:
             self.pool.stop()
