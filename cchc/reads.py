@@ -106,9 +106,12 @@ def _record(path: tuple) -> None:
         _reads.add(json.dumps(path, ensure_ascii=False))
 
 
-def _follow(path: tuple, value, owner: str = "", name: str = ""):
-    """The value read at ``path``: recorded as a whole, or (a followed object
-    or mapping) made to record what is read of it."""
+def _follow(path: tuple, value):
+    """The value read at ``path``: recorded as a whole, or (a followed object,
+    made to record what is read of it, or a followed mapping) only its kind."""
+    if isinstance(value, _Mapping):
+        _record(path + (("t",),))
+        return value
     if _followed_class(type(value)) is not None:
         _record(path + (("t",),))
         cls = _tracked_class(type(value))
@@ -116,9 +119,6 @@ def _follow(path: tuple, value, owner: str = "", name: str = ""):
             value.__dict__[_PATH] = path
             value.__class__ = cls
         return value
-    if (owner, name) in MAPPINGS and type(value) is dict:
-        _record(path + (("t",),))
-        return _Mapping(value, path)
     _record(path)
     return value
 
@@ -146,7 +146,12 @@ def _tracked_class(cls):
             return value
         if callable(value) and getattr(value, "__self__", None) is self:
             return value  # a method: what it reads through self is recorded
-        return _follow(_path_of(self) + (("a", name),), value, owner, name)
+        path = _path_of(self) + (("a", name),)
+        if (owner, name) in MAPPINGS and type(value) is dict and name in object.__getattribute__(self, "__dict__"):
+            # followed from now on, in place: the notebook sees one mapping, as without recording
+            value = _Mapping(value, path)
+            object.__setattr__(self, name, value)
+        return _follow(path, value)
 
     def __reduce_ex__(self, protocol):  # copy, deepcopy, pickle: the whole object is read
         _record(_path_of(self))

@@ -219,3 +219,12 @@ def test_a_page_whose_read_parts_are_the_same_shows_the_same(site, tmp_path):
             assert run_page(notebook, other_file) == shown, f"{notebook} changed with {name}"
     print(seen)
     assert seen["same"] >= 4 and seen["changed"] >= 4, seen
+
+
+def test_a_followed_mapping_is_one_object_the_notebook_can_change(site, tmp_path):
+    def read(c):
+        assert c.results is c.results
+        c.quality["2019Q1"] = {"rows": 1}  # a page changing its own context sees its change
+        assert c.quality["2019Q1"] == {"rows": 1} and "2019Q1" in c.quality
+
+    recorded(tmp_path, site, read)
