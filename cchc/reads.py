@@ -34,7 +34,6 @@ is the same and its notebook is not run again.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -255,11 +254,10 @@ def _digest(ctx, path: list) -> str:
     value = ctx
     for i, step in enumerate(path):
         op = step[0]
-        if op in ("k", "t") and i == len(path) - 1:
-            if op == "k":
-                return _sha(b"keys", json.dumps(list(value.keys()) if isinstance(value, dict) else None,
-                                                 default=repr).encode())
-            return _sha(b"type", (type(value).__name__ if value is not None else "None").encode())
+        if op in ("k", "t") and i == len(path) - 1:  # the keys of the mapping there, or its kind
+            value = ("keys", list(value.keys()) if isinstance(value, dict) else None) if op == "k" \
+                else ("type", type(value).__name__)
+            break
         try:
             value = getattr(value, step[1]) if op == "a" else value[step[1]]
         except (AttributeError, KeyError, TypeError, IndexError):
@@ -268,10 +266,3 @@ def _digest(ctx, path: list) -> str:
         return value_digest(value)
     except Exception:  # noqa: BLE001 - something that cannot be pickled never matches
         return "unpicklable"
-
-
-def _sha(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(len(p).to_bytes(8, "little") + p)
-    return h.hexdigest()
