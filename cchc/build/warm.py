@@ -96,9 +96,8 @@ def _engine():
         reads: tuple | None = None  # (file, folders): see cchc.reads
 
         def papermill_execute_cells(self):
-            _run_silently(self, _FRESH.format(cwd=self.fresh_cwd))
-            if self.reads is not None:
-                _run_silently(self, _READS_START.format(folders=list(self.reads[1])))
+            start = _READS_START.format(folders=list(self.reads[1])) if self.reads is not None else ""
+            _run_silently(self, _FRESH.format(cwd=self.fresh_cwd) + start)  # one round trip for both
             super().papermill_execute_cells()
             if self.reads is not None:
                 _run_silently(self, _READS_SAVE.format(path=self.reads[0]))
