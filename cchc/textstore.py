@@ -21,13 +21,7 @@ def kept_text(path: Path, make: Callable[[], str]) -> str:
     except (OSError, UnicodeDecodeError):
         pass
     text = make()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    _keep(path, text.encode("utf-8"))
     return text
 
 
@@ -40,11 +34,17 @@ def kept_value(path: Path, make: Callable[[], Any]) -> Any:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         pass
     value = make()
+    _keep(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """``data`` written whole at ``path`` (a temporary file renamed); a store
+    that cannot be written is left as it is."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:
         pass
-    return value
