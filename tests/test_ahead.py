@@ -19,7 +19,7 @@ def computing(monkeypatch, tmp_path):
         if "boom" in quarters:
             raise ValueError("cannot compute")
         loaded["added by compute"] = True  # compute may read more quarters into its dict
-        return ahead.Figures({q: f"results {q}" for q in quarters}, {}, None)
+        return ahead.Figures({q: f"results {q}" for q in quarters}, {}, None, plan)
 
     monkeypatch.setattr(ahead, "compute_figures", fake)
     monkeypatch.setattr("cchc.plan.load_plan", lambda plan_dir: "plan")

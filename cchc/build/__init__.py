@@ -108,14 +108,13 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         with stage("compute"):
             kernels.start_rest()
-            plan = load_plan(opts.plan_dir)
             digests = {q: verdicts[q].digest for q in good}
-            figures = ahead.take(good, digests)
+            figures = ahead.take(good, digests)  # with the plan they were computed with (its digest checked)
             if figures is not None:
                 log.info("chỉ số đã tính trong lúc kiểm tra / figures computed while the checks ran")
             else:
-                figures = compute_figures(opts, good, loaded, cache, plan, digests)
-            results, keys, rev_log = figures.results, figures.keys, figures.rev_log
+                figures = compute_figures(opts, good, loaded, cache, load_plan(opts.plan_dir), digests)
+            plan, results, keys, rev_log = figures.plan, figures.results, figures.keys, figures.rev_log
             commit = git_commit(opts)
             # public pages name a held-back quarter by the rule it broke, never by a path
             contexts = write_contexts(opts, pages_cfg, good, verdicts, results, keys, plan, commit,

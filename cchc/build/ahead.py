@@ -29,6 +29,7 @@ class Figures:
     results: dict  # quarter -> indicator results, small groups hidden
     keys: dict  # quarter -> cache key of its results
     rev_log: RevisionLog
+    plan: object  # the plan they were computed with (cchc.model.Plan)
 
 
 def compute_figures(opts: BuildOptions, quarters: list[str], loaded: dict, cache: Cache, plan,
@@ -40,7 +41,7 @@ def compute_figures(opts: BuildOptions, quarters: list[str], loaded: dict, cache
     results, keys = compute_results(opts, quarters, loaded, cache, plan, digests=digests)
     results = suppressed_results(results, keys, plan, cache)  # small groups never reach any output
     rev_log = revision_log(opts, quarters, loaded, cache, plan, results, changes, digests)
-    return Figures(results, keys, rev_log)
+    return Figures(results, keys, rev_log, plan)
 
 
 class ComputeAhead:
