@@ -181,8 +181,8 @@ def later_inputs_digest(qid: str, quarters: dict[str, QuarterData]) -> str:
     later = [o for o in sort_quarters(quarters) if parse_quarter(o) > parse_quarter(qid)]
     parts = []
     for name, key in CORRECTED.items():
-        own = [quarters[o].df(name) for o in yq]
-        keys = pd.concat([f[key] for f in own if key in f], ignore_index=True) if own else pd.Series([])
+        # the keys of the year's records up to qid (compute_quarter's merge_latest needs the key column too)
+        keys = pd.concat([quarters[o].df(name)[key] for o in yq], ignore_index=True)
         keys = keys[keys.notna()].unique()
         for o in later:
             f = quarters[o].df(name)
