@@ -10,8 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+# pandas is imported where a bound is used, not here: the build's first steps
+# (finding the quarters, looking up cached verdicts) import this module, and
+# the validation helper starts sooner without waiting for pandas (issue 15)
 
 # ASCII digits only (``\d`` would accept full-width "２０２６"), and the whole
 # string (``$`` would accept a trailing newline): always use ``fullmatch``.
@@ -45,11 +50,14 @@ def looks_like_quarter(name: str) -> bool:
     """A folder name that resembles a quarter id without being one exactly
     (full-width digits, invisible characters, lower-case q, separators, a
     space at the end, another order): refused loudly, never skipped."""
-    from .privacy import normalise_text
-
     if is_quarter_id(name):
         return False
-    loose = normalise_text(str(name)).strip().upper()
+    loose = str(name)
+    if not loose.isascii():  # normalise_text leaves ASCII as it is; privacy imports numpy
+        from .privacy import normalise_text
+
+        loose = normalise_text(loose)
+    loose = loose.strip().upper()
     return bool(_LOOSE_QUARTER_RE.fullmatch(loose))
 
 
@@ -76,18 +84,26 @@ class Period:
 
     @property
     def start(self) -> pd.Timestamp:
+        import pandas as pd
+
         return pd.Timestamp(self.first_day)
 
     @property
     def end_exclusive(self) -> pd.Timestamp:
+        import pandas as pd
+
         return pd.Timestamp(self.last_day + timedelta(days=1))
 
     @property
     def end(self) -> pd.Timestamp:
         """The last instant of the period (used as "the period end" instant)."""
+        import pandas as pd
+
         return self.end_exclusive - pd.Timedelta(microseconds=1)
 
     def contains(self, ts) -> bool:
+        import pandas as pd
+
         return ts is not None and not pd.isna(ts) and self.start <= ts < self.end_exclusive
 
 

@@ -1,5 +1,6 @@
-"""Issue 15: Great Expectations' unused import of scipy.stats is
-deferred in a validation process, and still work in full when used."""
+"""Issue 15: Great Expectations' unused imports are deferred in a validation
+process, and still work in full when used; the validation helper starts
+without waiting for pandas."""
 from __future__ import annotations
 
 import json
@@ -9,29 +10,83 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CHILD = r"""
+
+def _child(code: str) -> dict:
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+KINDS = "{n: type(sys.modules.get(n)).__name__ for n in NAMES}"
+
+GE_PROCESS = r"""
 import json, sys
+NAMES = ("scipy.stats", "altair", "asyncio", "isoduration", "rfc3987_syntax")
 from cchc.validation import suite_run
 suite_run._gx()
-state = {n: type(sys.modules[n]).__name__ for n in ("scipy.stats",)}
+before = %s
 import altair as alt
 import pandas as pd
 from scipy import stats
 spec = alt.Chart(pd.DataFrame({"a": [1, 2]})).mark_bar().encode(x="a:Q").to_dict()
 entropy = round(float(stats.entropy([0.5, 0.5], [0.9, 0.1])), 4)
-print(json.dumps({"before": state, "after": {n: type(sys.modules[n]).__name__ for n in ("scipy.stats",)},
+print(json.dumps({"before": before, "after": %s,
                   "mark": spec["mark"]["type"] if isinstance(spec["mark"], dict) else spec["mark"],
                   "entropy": entropy}))
-"""
+""" % (KINDS, KINDS)
 
 
 def test_ge_start_defers_what_it_never_uses_and_it_still_works():
-    r = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    out = json.loads(r.stdout.strip().splitlines()[-1])
-    assert out["before"] == {"scipy.stats": "_LazyModule"}  # not executed by GE's import
-    assert out["after"] == {"scipy.stats": "module"}  # loaded in full on first use
+    out = _child(GE_PROCESS)
+    # scipy.stats is deferred in every GE process; altair and asyncio only in the helper
+    assert out["before"]["scipy.stats"] == "DeferredModule"  # not executed by GE's import
+    assert out["before"]["altair"] == "module" and out["before"]["asyncio"] == "module"
+    # jsonschema's checkers for formats that no schema here uses are absent
+    assert out["before"]["isoduration"] == "NoneType" and out["before"]["rfc3987_syntax"] == "NoneType"
+    assert out["after"]["scipy.stats"] == "module"  # loaded in full on first use
     assert out["mark"] == "bar" and out["entropy"] == 0.5108
+
+
+HELPER = r"""
+import json, sys
+NAMES = ("altair", "asyncio")
+import cchc.validation.preload
+before = %s
+import altair as alt  # a plain import binds the deferred module without running it
+bound = %s
+import asyncio
+from asyncio import sleep  # a from-import loads it
+loop = asyncio.new_event_loop()
+value = loop.run_until_complete(asyncio.sleep(0, result=7))
+loop.close()
+spec = alt.Chart({"values": [{"a": 1}]}).mark_point().encode(x="a:Q").to_dict()
+print(json.dumps({"before": before, "bound": bound, "after": %s, "value": value,
+                  "has_version": isinstance(alt.__version__, str), "mark": spec["mark"]["type"]
+                  if isinstance(spec["mark"], dict) else spec["mark"]}))
+""" % (KINDS, KINDS, KINDS)
+
+
+def test_validation_helper_defers_altair_and_asyncio_until_used():
+    out = _child(HELPER)
+    assert out["before"] == {"altair": "DeferredModule", "asyncio": "DeferredModule"}
+    assert out["bound"] == {"altair": "DeferredModule", "asyncio": "DeferredModule"}
+    assert out["after"] == {"altair": "module", "asyncio": "module"}
+    assert out["value"] == 7 and out["has_version"] and out["mark"] == "point"
+
+
+def test_starting_the_validation_helper_does_not_import_pandas():
+    out = _child(r"""
+import json, sys
+import cchc.build, cchc.validation, cchc.validation.parallel
+from pathlib import Path
+from cchc.build import discover_quarters
+discover_quarters(Path("data"))
+light = "pandas" not in sys.modules and "numpy" not in sys.modules
+from cchc.validation import quality_summary, validate_quarter  # the public names load on first use
+print(json.dumps({"light": light, "loaded": callable(validate_quarter) and callable(quality_summary),
+                  "pandas": "pandas" in sys.modules}))
+""")
+    assert out == {"light": True, "loaded": True, "pandas": True}
 
 
 def test_defer_is_a_no_op_for_imported_or_missing_modules():
@@ -43,3 +98,22 @@ def test_defer_is_a_no_op_for_imported_or_missing_modules():
     assert sys.modules["json"] is already
     lean_imports.defer("no_such_module_cchc")
     assert "no_such_module_cchc" not in sys.modules
+
+
+def test_a_deferred_module_loads_once_on_first_attribute_use(tmp_path, monkeypatch):
+    from cchc import lean_imports
+
+    (tmp_path / "cchc_deferred_probe.py").write_text("RUNS = []\nRUNS.append(1)\nVALUE = 42\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "cchc_deferred_probe", raising=False)
+    lean_imports.defer("cchc_deferred_probe")
+    import cchc_deferred_probe as probe
+
+    assert type(probe).__name__ == "DeferredModule"
+    assert probe.__name__ == "cchc_deferred_probe"  # reading the name does not run it
+    assert type(probe).__name__ == "DeferredModule"
+    assert probe.VALUE == 42 and probe.RUNS == [1]
+    assert type(probe) is type(json)  # an ordinary module from now on
+    import cchc_deferred_probe as again
+
+    assert again is probe and again.RUNS == [1]  # ran once

@@ -33,9 +33,11 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import core
-from .records import QuarterValidation
+if TYPE_CHECKING:  # imported where used: start_helper needs neither (nor pandas, which they import)
+    from . import core
+    from .records import QuarterValidation
 
 PRELOAD = ["__main__", "cchc.validation.preload"]
 
@@ -68,6 +70,8 @@ def validate_quarters(folders: list[Path], plan_dir: Path, workers: int, *, data
     ``while_waiting(partial)`` is called while they run, with each quarter's
     :class:`QuarterValidation` so far (every check but the suites; its
     ``data`` already read), so that the caller can use the wait."""
+    from . import core
+
     prepared = []
     for folder in folders:
         qv, pending = core.prepare_quarter(folder, plan_dir, data_dir=data_dir)
