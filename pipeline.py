@@ -235,7 +235,16 @@ COMMANDS = {"build": cmd_build, "validate": cmd_validate, "render": cmd_render, 
             "collect": cmd_collect}
 
 
+# The cyclic garbage collector's first generation is collected after 10.000
+# new container objects instead of 700: a build makes millions of short-lived
+# ones (tables, notebook JSON, pages) and few cycles. Measured on a rebuild
+# after one quarter changed: 0,85–1,06 s spent in collections with the
+# default, 0,31–0,33 s with this (2 runs each).
+GC_THRESHOLD = (10_000, 10, 10)
+
+
 def main(argv=None) -> int:
+    gc.set_threshold(*GC_THRESHOLD)
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, format="%(message)s",
                         stream=sys.stderr)
