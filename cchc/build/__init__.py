@@ -43,7 +43,8 @@ from .stage import (_resolved_renderer, _sample_any, assemble_staging, render_si
                     stage_project_files)
 from .compute import load_validated
 from .discovery import check_quarter_folder_names
-from .validate import Verdict, _first_error, held_back, public_reason, validate_quarters, write_validation_report
+from .validate import (Verdict, _first_error, held_back, look_up, public_reason, start_checking, validate_quarters,
+                       write_validation_report)
 
 # Every name of the former single module stays importable from cchc.build
 # (the private helpers too: the benchmarks use _execute_one).
@@ -75,9 +76,6 @@ def build(opts: BuildOptions) -> BuildSummary:
 
 
 def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
-    from ..plan import load_plan
-    from ..report import publish as report_step
-
     stage = _Stages(summary)
     progress = sys.stderr.isatty() if opts.progress is None else opts.progress
     cache = Cache(opts.cache_dir)
@@ -87,12 +85,15 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
         recover_site(opts.site_dir)
         pages_cfg = load_pages()
         quarters = discover_quarters(opts.data_dir, opts.quarters)
+        lookup = look_up(opts, quarters, cache)
+        start_checking(opts, lookup)  # before checking the plan, which imports pandas
         plan_note = check_plan(opts, cache)
 
         # the figures are computed while the workers still check the suites; used only if every quarter passes
         ahead = ComputeAhead(opts, cache)
         with stage("validate"):
-            verdicts, loaded = validate_quarters(opts, quarters, cache, on_miss=kernels.start, while_checking=ahead)
+            verdicts, loaded = validate_quarters(opts, quarters, cache, on_miss=kernels.start, while_checking=ahead,
+                                                 lookup=lookup)
             summary.report_path = write_validation_report(opts, verdicts)
             summary.warnings = sum(v.warnings for v in verdicts.values())
             summary.reports = [v.report for v in verdicts.values() if not v.ok or v.warnings]
@@ -113,6 +114,8 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
             if figures is not None:
                 log.info("chỉ số đã tính trong lúc kiểm tra / figures computed while the checks ran")
             else:
+                from ..plan import load_plan
+
                 figures = compute_figures(opts, good, loaded, cache, load_plan(opts.plan_dir), digests)
             plan, results, keys, rev_log = figures.plan, figures.results, figures.keys, figures.rev_log
             commit = git_commit(opts)
@@ -121,6 +124,8 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
                                       held_back(verdicts), plan_note, rev_log)
 
         with stage("report"):
+            from ..report import publish as report_step  # here: its imports (pandas, docx) take 0,2 s
+
             reports = report_step.write_reports(opts, good, contexts, cache)
             summary.report_warnings = reports.warnings
 

@@ -25,21 +25,19 @@ class Verdict:
     digest: str = ""  # quarter_digest of exactly the bytes this verdict is about
 
 
-def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache,
-                      on_miss=None, while_checking=None) -> tuple[dict[str, Verdict], dict]:
-    """Great Expectations over every input of every quarter (cached by content).
+@dataclass
+class Lookup:
+    """The cached verdicts of a build's quarters and the quarters to check."""
+    verdicts: dict  # quarter -> Verdict from the cache
+    todo: list  # (quarter, cache key, digest of its files) of each quarter to check
+    rules: str  # digest of the package and the plan: part of every key
 
-    Returns verdicts and, for quarters validated in this run, the loaded data
-    (so compute does not read the files again). ``on_miss()`` is called once,
-    before validating, when a quarter's verdict is not in the cache.
-    ``while_checking(quarters, loaded, digests)`` is called while the suites
-    run in worker processes (``opts.jobs`` > 1), when no quarter has failed so
-    far: every quarter, the data read so far and the digests of the bytes read
-    (see :class:`cchc.build.ahead.ComputeAhead`).
-    """
+
+def look_up(opts: BuildOptions, quarters: list[str], cache: Cache) -> Lookup:
+    """Which quarters have a verdict in the cache for exactly their files,
+    the package and the plan; the others are to be checked."""
     rules = _sha(package_digest(), dir_digest(opts.plan_dir))
     verdicts: dict[str, Verdict] = {}
-    loaded: dict = {}
     todo = []
     for q in quarters:
         digest = quarter_digest(opts, q)
@@ -50,13 +48,43 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache,
             verdicts[q] = hit
         else:
             todo.append((q, key, digest))
+    return Lookup(verdicts, todo, rules)
+
+
+def start_checking(opts: BuildOptions, lookup: Lookup) -> None:
+    """Start the helper that loads Great Expectations for the suites, now,
+    when a quarter is to be checked with ``opts.jobs`` > 1: the build calls
+    this as soon as it knows its quarters, so the helper's 2 s of imports run
+    while the build checks its plan and imports pandas (issue 15)."""
+    if lookup.todo and opts.jobs > 1:
+        from ..validation.parallel import start_helper
+
+        start_helper()
+
+
+def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache,
+                      on_miss=None, while_checking=None, lookup: Lookup | None = None
+                      ) -> tuple[dict[str, Verdict], dict]:
+    """Great Expectations over every input of every quarter (cached by content).
+
+    Returns verdicts and, for quarters validated in this run, the loaded data
+    (so compute does not read the files again). ``on_miss()`` is called once,
+    before validating, when a quarter's verdict is not in the cache.
+    ``while_checking(quarters, loaded, digests)`` is called while the suites
+    run in worker processes (``opts.jobs`` > 1), when no quarter has failed so
+    far: every quarter, the data read so far and the digests of the bytes read
+    (see :class:`cchc.build.ahead.ComputeAhead`). ``lookup``: :func:`look_up`
+    of the same quarters, when the caller already made it (the files' digests
+    are checked again after validation either way).
+    """
+    lookup = lookup if lookup is not None else look_up(opts, quarters, cache)
+    verdicts: dict[str, Verdict] = dict(lookup.verdicts)
+    loaded: dict = {}
+    todo = list(lookup.todo)
     if todo:
         from .. import validation
 
-        if opts.jobs > 1:  # Great Expectations loads in a helper process while the files are read here
-            from ..validation.parallel import start_helper
-
-            start_helper()
+        start_checking(opts, lookup)  # Great Expectations loads in a helper while the files are read here
         if on_miss is not None:
             on_miss()
 
@@ -68,7 +96,7 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache,
             digests = {q: v.digest for q, v in verdicts.items()} | {q: d for q, _, d in todo}
             while_checking(list(quarters), {q: qv.data for (q, _, _), qv in zip(todo, partial)}, digests)
 
-        store = (cache, rules)
+        store = (cache, lookup.rules)
         for (q, key, digest), result in zip(todo, _validate_each(opts, [t[0] for t in todo], store, waiting)):
             if quarter_digest(opts, q) != digest:
                 raise changed_error(q, "trong khi đang kiểm tra", "while they were being checked")
