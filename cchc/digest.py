@@ -51,8 +51,9 @@ class _ByContent(pickle.Pickler):
 
 
 def _values(s) -> tuple:
-    """A column's dtype and values as plain numpy arrays (missing values as
-    ``None`` in an object array, or a mask beside the numbers)."""
+    """A column's dtype and values as plain numpy arrays: its own array for a
+    numpy dtype, codes and categories for a categorical, else an object array
+    with ``None`` for each missing value."""
     import numpy as np
     import pandas as pd
 

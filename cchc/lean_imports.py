@@ -114,15 +114,17 @@ def defer(name: str) -> None:
             setattr(sys.modules[parent], child, module)
 
 
+def _defer_before_ge(names: tuple[str, ...]) -> None:
+    if "great_expectations" not in sys.modules:  # too late once GE has imported them
+        for name in names:
+            defer(name)
+
+
 def defer_unused_ge_imports() -> None:
     """Call before the first import of great_expectations."""
-    if "great_expectations" not in sys.modules:
-        for name in GE_UNUSED:
-            defer(name)
+    _defer_before_ge(GE_UNUSED)
 
 
 def defer_in_validation_helper() -> None:
     """Call first in the validation helper process, before Great Expectations."""
-    if "great_expectations" not in sys.modules:
-        for name in HELPER_UNUSED:
-            defer(name)
+    _defer_before_ge(HELPER_UNUSED)

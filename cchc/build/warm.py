@@ -27,8 +27,8 @@ cell.
 
 The warm imports run with the cyclic garbage collector off, and what they
 loaded is then frozen (``gc.freeze``): the collector's passes over the
-modules' objects cost about a fifth of the import (0,1–0,2 s of a core per
-kernel, measured with ``gc.disable()`` around ``import IPython.display,
+modules' objects cost 0,08–0,24 s of a core per kernel, of about 1 s
+(measured with ``gc.disable()`` around ``import IPython.display,
 cchc.pages``, four pairs), and frozen objects are not scanned again by the
 collections that run while the notebooks do.
 

@@ -7,8 +7,9 @@ The cyclic garbage collector is off while they load: importing Great
 Expectations adds about 160.000 objects that the collector tracks (its
 pydantic models, among others) and no garbage worth collecting, and the
 collector's passes over them cost about a tenth of the import (0,2–0,3 s,
-measured with ``gc.disable()`` around the import, five pairs). What is loaded is then frozen (never scanned again,
-here or in the workers) and the collector is switched back on."""
+measured with ``gc.disable()`` around the import, five pairs). What is
+loaded is then frozen (never scanned again, here or in the workers) and the
+collector is switched back on."""
 from __future__ import annotations
 
 import gc
