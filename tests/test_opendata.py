@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from cchc import opendata
+from cchc.datapackage import validate_datapackage, write_datapackage
 from cchc.opendata import (
-    INDICATOR_COLUMNS, neutralise, write_datapackage, write_quarter_downloads,
-    write_table_csv, write_table_json, validate_datapackage,
+    INDICATOR_COLUMNS, neutralise, write_quarter_downloads, write_table_csv, write_table_json,
 )
 
 BOM = b"\xef\xbb\xbf"

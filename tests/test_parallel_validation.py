@@ -90,3 +90,28 @@ def test_without_a_fork_server_the_workers_are_spawned(monkeypatch):
     got = parallel.validate_quarters([folder], PLAN, 2)
     monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())
     assert [_everything(qv) for qv in got] == [_everything(validate_quarter(folder, PLAN))]
+
+
+def test_run_beside_forks_from_the_helper_only_once_it_runs(tmp_path):
+    """Issue 15: the build checks the downloads with Frictionless in a
+    process forked from the helper while the site renders. Before the helper
+    was started, the check runs in the asking process; either way its result
+    or its error is the Future's."""
+    code = (
+        "import os\n"
+        "from cchc.validation import parallel\n"
+        "if __name__ == '__main__':\n"
+        "    before = parallel.run_beside(os.getpid)\n"
+        "    assert before.done() and before.result() == os.getpid()\n"
+        "    parallel.start_helper()\n"
+        "    after = parallel.run_beside(os.getpid).result()\n"
+        "    assert after != os.getpid()\n"
+        "    try:\n"
+        "        parallel.run_beside(int, 'x').result()\n"
+        "    except ValueError as exc:\n"
+        "        print('raised', 'x' in str(exc))\n")
+    script = tmp_path / "beside.py"
+    script.write_text(code, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "raised True"

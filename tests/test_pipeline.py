@@ -114,8 +114,12 @@ def test_change_to_one_quarter_reexecutes_only_that_quarter(built, tmp_path):
     n = len(pages["quarter_pages"]) + len(pages["site_pages"]) + len(pages.get("page_sets", []))
     assert f"executed: {n - 2}" in r.stdout
     # everything the rebuild took from the cache (loaded quarters, chart drawings, downloads and pages
-    # already checked) gives exactly the site a build from nothing gives for the same data
+    # already checked, the unchanged quarter's downloads, the page set's pages, pages already finished)
+    # gives exactly the site a build from nothing gives for the same data
     assert list((cache / "charts").rglob("*.svg")) and list((cache / "loaded").glob("*.pkl"))
+    assert len(list((cache / "quarter-downloads").glob("*.pkl"))) == 3  # 2026Q1, 2026Q2 before and after
+    assert len(list((cache / "page-set-pages").glob("*.pkl"))) == 1  # the page set was reused
+    assert list((cache / "pages").rglob("*.finished.html"))
     fresh = tmp_path / "fresh-site"
     r = run("build", "--data", str(data), "--site", str(fresh), "--jobs", "2", cache=tmp_path / "fresh-cache")
     assert r.returncode == 0, r.stderr

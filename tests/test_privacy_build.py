@@ -174,7 +174,7 @@ def test_failed_render_leaves_nothing_beside_the_site(tmp_path, monkeypatch):
     staging.mkdir()
     opts = b.BuildOptions(data_dir=tmp_path, site_dir=tmp_path / "site", cache_dir=tmp_path / "cache")
 
-    def render_then_fail(staging, out_dir, renderer, cache=None):
+    def render_then_fail(staging, out_dir, renderer, cache=None, beside_index=None):  # never calls it
         (out_dir / "index.html").parent.mkdir(parents=True, exist_ok=True)
         (out_dir / "index.html").write_text("<p>ĐT 0912 345 678</p>", encoding="utf-8")
         return type("R", (), {"renderer": "fallback"})()
@@ -182,6 +182,30 @@ def test_failed_render_leaves_nothing_beside_the_site(tmp_path, monkeypatch):
     monkeypatch.setattr("cchc.build.stage.render_site", render_then_fail)
     with pytest.raises(b.BuildError, match="personal data"):
         b.render_unpublished(opts, staging)
+    assert leftovers(tmp_path) == [] and not (tmp_path / "site").exists()
+
+
+def test_a_failed_check_beside_the_render_leaves_nothing_beside_the_site(tmp_path, monkeypatch):
+    """Issue 15: the downloads' Frictionless check runs while the site renders;
+    when it fails, the rendered folder is removed and nothing is published."""
+    from concurrent.futures import Future
+
+    from cchc import build as b
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    opts = b.BuildOptions(data_dir=tmp_path, site_dir=tmp_path / "site", cache_dir=tmp_path / "cache")
+
+    def render_clean(staging, out_dir, renderer, cache=None, beside_index=None):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "index.html").write_text("<p>Tỷ lệ 98,5%</p>", encoding="utf-8")
+        return type("R", (), {"renderer": "fallback"})()
+
+    failed = Future()
+    failed.set_exception(ValueError("datapackage.json is not valid:\n2026q4-indicators | 3 | value | type-error"))
+    monkeypatch.setattr("cchc.build.stage.render_site", render_clean)
+    with pytest.raises(ValueError, match="datapackage.json is not valid"):
+        b.render_unpublished(opts, staging, checks=[failed])
     assert leftovers(tmp_path) == [] and not (tmp_path / "site").exists()
 
 

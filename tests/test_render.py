@@ -375,6 +375,37 @@ def test_page_cache_renders_only_changed_pages_and_gives_the_same_site(tmp_path,
     assert len(rendered) == n
 
 
+def test_finished_pages_are_kept_and_give_the_same_site(tmp_path, monkeypatch):
+    """Issue 15: with a page cache, a rendered page whose text and URL are
+    unchanged is not finished again (links, navbar, abbreviations); the site
+    is byte for byte the one finished without it."""
+    import cchc.render as r
+
+    staging = build_fixture_staging(tmp_path / "staging")
+    render(staging, tmp_path / "plain", renderer="fallback")
+    finished = []
+    real = r.finish_page
+    monkeypatch.setattr(r, "finish_page", lambda html, url: finished.append(url) or real(html, url))
+    cache = (tmp_path / "pages", "code-1")
+    render(staging, tmp_path / "a", renderer="fallback", page_cache=cache)
+    n = len(finished)
+    assert n == len(r.html_pages(tmp_path / "plain")) and _tree(tmp_path / "a") == _tree(tmp_path / "plain")
+    finished.clear()
+    render(staging, tmp_path / "b", renderer="fallback", page_cache=cache)
+    assert finished == [] and _tree(tmp_path / "b") == _tree(tmp_path / "plain")
+    src = staging / "2026Q3" / "nhiem-vu.ipynb"
+    nb = nbformat.read(str(src), as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("Xem thủ tục hành chính tại /tim-kiem.html."))
+    nbformat.write(nb, str(src))
+    render(staging, tmp_path / "c", renderer="fallback", page_cache=cache)
+    assert finished == ["2026Q3/nhiem-vu.html"]
+    render(staging, tmp_path / "d", renderer="fallback")
+    assert _tree(tmp_path / "c") == _tree(tmp_path / "d")
+    finished.clear()
+    render(staging, tmp_path / "e", renderer="fallback", page_cache=(tmp_path / "pages", "code-2"))
+    assert len(finished) == n
+
+
 def test_auto_without_quarto_uses_fallback_and_logs(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     staging = build_fixture_staging(tmp_path / "staging")
@@ -417,6 +448,46 @@ def test_write_search_index_standalone(tmp_path):
     assert "Nội dung & đậm" in rec["content"] and "Mã X1" in rec["content"]
     for hidden in ("NAV", "SCRIPT", "SVGTEXT", "BANNER"):
         assert hidden not in rec["content"]
+
+
+def test_postprocess_runs_beside_index_while_pagefind_indexes(tmp_path, monkeypatch):
+    """Issue 15: the build's page scan runs while the Pagefind binary indexes
+    (started before, waited for after); what the scan raises is raised and
+    the binary is stopped."""
+    import subprocess
+
+    from cchc import render as r
+
+    calls = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *a, **k):
+            calls.append("pagefind started")
+            super().__init__(*a, **k)
+
+        def communicate(self, *a, **k):
+            calls.append("waited for")
+            return super().communicate(*a, **k)
+
+        def kill(self):
+            calls.append("stopped")
+            super().kill()
+
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
+    (tmp_path / "p.html").write_text("<html><body><main><h1>P</h1><p>Trang</p></main></body></html>",
+                                     encoding="utf-8")
+    r.postprocess(tmp_path, lambda: calls.append("beside"))
+    assert calls == ["pagefind started", "beside", "waited for"]
+    assert read_index(tmp_path)[0]["url"] == "/p.html"
+
+    def fails():
+        raise ValueError("found personal data")
+
+    calls.clear()
+    shutil.rmtree(tmp_path / "pagefind")
+    with pytest.raises(ValueError, match="personal data"):
+        r.postprocess(tmp_path, fails)
+    assert calls == ["pagefind started", "stopped"]
 
 
 def test_indicator_records_from_methodology():

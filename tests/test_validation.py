@@ -332,6 +332,32 @@ def test_scan_site_for_pii_reads_the_search_index(tmp_path):
     assert "nhiem-vu.html" in found[0].file and "0912 345 678" not in found[0].excerpt
 
 
+def test_scan_site_for_pii_parts_cover_the_site_together(tmp_path):
+    """Issue 15: the build scans the pages while Pagefind writes its folder,
+    then the folder and its records: the two parts find exactly what the
+    whole scan finds, and the pages part never opens the index's folder."""
+    import gzip
+
+    from cchc.render.search import OUTPUT_SUBDIR
+    from cchc.validation.pii import INDEX_FOLDER
+
+    assert INDEX_FOLDER == OUTPUT_SUBDIR
+    site = tmp_path / "site"
+    (site / "pagefind" / "fragment").mkdir(parents=True)
+    (site / "index.html").write_text("<p>ĐT 0912 345 678</p>", encoding="utf-8")
+    (site / "pagefind" / "pagefind-entry.json").write_text('{"note": "a.b@example.vn"}', encoding="utf-8")
+    rec = {"url": "/x.html", "content": "CCCD 001203004005", "meta": {}}
+    (site / "pagefind" / "fragment" / "vi_x.pf_fragment").write_bytes(
+        gzip.compress(b"pagefind_dcd" + json.dumps(rec).encode()))
+    pages = scan_site_for_pii(site, part="pages")
+    index = scan_site_for_pii(site, part="index")
+    assert [f.kind for f in pages] == ["phone"] and all(not f.file.startswith("pagefind") for f in pages)
+    assert sorted(f.kind for f in index) == ["citizen_id", "email"]
+    assert sorted(map(str, pages + index)) == sorted(map(str, scan_site_for_pii(site)))
+    with pytest.raises(ValueError, match="part"):
+        scan_site_for_pii(site, part="html")
+
+
 def test_scan_site_for_pii_skips_only_texts_scanned_clean(tmp_path, monkeypatch):
     """Issue 15: with a set of texts already scanned clean, an unchanged page
     or search record is not scanned again; a changed one is, and a finding is

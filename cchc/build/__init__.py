@@ -147,10 +147,10 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         with stage("render"):
             staging = opts.work_dir / "staging"
-            assemble_staging(opts, staging, good, executed, results, verdicts, commit, plan_note, rev_log,
-                             cache)
+            downloads_check = assemble_staging(opts, staging, good, executed, results, verdicts, commit, plan_note,
+                                               rev_log, cache, {q: contexts[q][1] for q in good})
             report_step.stage_reports(staging, reports)
-            new_dir, result = render_unpublished(opts, staging, cache)
+            new_dir, result = render_unpublished(opts, staging, cache, checks=[downloads_check])
             summary.renderer = result.renderer
             (new_dir / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
 

@@ -93,7 +93,7 @@ class Cache:
 class CacheSet:
     """A set of keys kept in the cache (``in`` and ``add``): one empty file
     per key under ``.cache/<kind>/``, e.g. the open-data resources already
-    found valid (:func:`cchc.opendata.validate_datapackage`) or the pages
+    found valid (:func:`cchc.datapackage.validate_datapackage`) or the pages
     already scanned clean of personal data
     (:func:`cchc.validation.scan_site_for_pii`)."""
 
@@ -110,3 +110,30 @@ class CacheSet:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch()
+
+
+def kept_files(cache: Cache | None, kind: str, key: str, dest: Path, write):
+    """``write(folder)``'s return value, the files it wrote into ``folder``
+    written under ``dest`` at the same relative paths. With ``cache``, both
+    are kept under ``key`` and a later call with the same key only writes the
+    kept files (``key`` must name everything the files are made from, the
+    code included); without, ``write(dest)`` itself."""
+    dest = Path(dest)
+    if cache is None:
+        return write(dest)
+    kept = cache.get(kind, key)
+    if kept is None:
+        import tempfile
+
+        cache.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f"{kind}-", dir=cache.root) as tmp:
+            value = write(Path(tmp))
+            files = {p.relative_to(tmp).as_posix(): p.read_bytes() for p in sorted(Path(tmp).rglob("*")) if p.is_file()}
+        kept = (value, files)
+        cache.put(kind, key, kept)
+    value, files = kept
+    for rel, data in files.items():
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return value

@@ -6,18 +6,16 @@ The expansions are data (``cchc/contract/abbreviations.yaml``). In the page's
 becomes "thủ tục hành chính (TTHC)", unless the text there already reads
 "… thủ tục hành chính (TTHC)" or "TTHC (…)". Names from the plan, the data
 and the staff's texts keep their words; only the first use gains its
-expansion. Shared by both renderers (:func:`cchc.render.postprocess`).
+expansion. Shared by both renderers (:func:`cchc.render.finish_page`).
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
-from .postprocess import html_pages
 
 _SKIP = ("script", "style", "svg", "code", "pre", "title")
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>|<!--.*?-->", re.S)
@@ -73,13 +71,3 @@ def expand_html(html: str) -> str:
     tail = body[pos:]
     out.append(tail if depth else _expand_text(tail, seen))
     return html[:start.end()] + "".join(out) + html[end:]
-
-
-def spell_out_abbreviations(out_dir: Path) -> None:
-    out_dir = Path(out_dir)
-    for rel in html_pages(out_dir):
-        path = out_dir / rel
-        text = path.read_text(encoding="utf-8")
-        new = expand_html(text)
-        if new != text:
-            path.write_text(new, encoding="utf-8")

@@ -1,6 +1,6 @@
 """Post-processing shared by both renderers.
 
-* :func:`localize_root_links` — site-root links (``href="/tim-kiem.html"``,
+* :func:`localize_html` — site-root links (``href="/tim-kiem.html"``,
   ``action="/tim-kiem.html"``), which is how shared includes such as
   ``_partials/banner.html`` must link to site pages, are rewritten relative to
   each page (``tim-kiem.html`` at the root, ``../tim-kiem.html`` one folder
@@ -69,13 +69,3 @@ def html_pages(out_dir: Path) -> list[str]:
             continue
         pages.append(rel)
     return pages
-
-
-def localize_root_links(out_dir: Path) -> None:
-    out_dir = Path(out_dir)
-    for rel in html_pages(out_dir):
-        path = out_dir / rel
-        text = path.read_text(encoding="utf-8")
-        new = mark_current_nav(localize_html(text, rel), rel)
-        if new != text:
-            path.write_text(new, encoding="utf-8")

@@ -163,12 +163,14 @@ def read_index(site_dir: Path) -> list[dict]:
     return out
 
 
-def _run_pagefind(source: Path, output: Path) -> None:
+def _run_pagefind(source: Path, output: Path, meanwhile=None) -> None:
     """The Pagefind binary (from the ``pagefind[bin]`` wheel) over ``source``;
     its configuration is a ``pagefind.yml`` in ``source`` (the working directory).
     The binary is run directly, found as ``python -m pagefind`` finds it
     (``PAGEFIND_BINARY_PATH``, else the extended binary, else the plain one):
-    the Python wrapper's own start-up took 0,08 s of every build."""
+    the Python wrapper's own start-up took 0,08 s of every build.
+    ``meanwhile()`` runs here while the binary runs; if it raises, the
+    binary is stopped."""
     import json
     import subprocess
 
@@ -181,10 +183,17 @@ def _run_pagefind(source: Path, output: Path) -> None:
     cfg = {"site": ".", "output_path": str(output), "root_selector": "main", "exclude_selectors": EXCLUDE,
            "force_language": "vi", "keep_index_url": True, "quiet": True}
     (source / "pagefind.yml").write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
-    run = subprocess.run([str(exe)], cwd=source, capture_output=True, text=True, timeout=600)
+    with subprocess.Popen([str(exe)], cwd=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
+        try:
+            if meanwhile is not None:
+                meanwhile()
+            out, err = run.communicate(timeout=600)
+        except BaseException:
+            run.kill()
+            raise
     if run.returncode != 0:
         raise RuntimeError("Pagefind không tạo được chỉ mục tìm kiếm / Pagefind failed to index the site: "
-                           + (run.stderr or run.stdout).strip()[-2000:])
+                           + (err or out).strip()[-2000:])
 
 
 def _prepare(out_dir: Path, work: Path) -> tuple[int, int]:
@@ -211,15 +220,19 @@ def _prepare(out_dir: Path, work: Path) -> tuple[int, int]:
     return pages, records
 
 
-def write_search_index(out_dir: Path) -> SearchIndex:
-    """Index the rendered site in ``out_dir`` into ``out_dir/pagefind/``."""
+def write_search_index(out_dir: Path, meanwhile=None) -> SearchIndex:
+    """Index the rendered site in ``out_dir`` into ``out_dir/pagefind/``.
+    ``meanwhile()``, when given, runs while the Pagefind binary indexes (it
+    runs outside Python, so the two share the machine's cores); it must not
+    read ``out_dir/pagefind/``, which Pagefind is writing. What it raises
+    is raised here, the binary stopped."""
     import tempfile
 
     out_dir = Path(out_dir)
     folder = out_dir / OUTPUT_SUBDIR
     with tempfile.TemporaryDirectory(prefix="cchc-search-") as tmp:
         pages, records = _prepare(out_dir, Path(tmp))
-        _run_pagefind(Path(tmp), folder.resolve())
+        _run_pagefind(Path(tmp), folder.resolve(), meanwhile)
     for name in UNUSED:
         (folder / name).unlink(missing_ok=True)
     files = [p for p in folder.rglob("*") if p.is_file()]

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,9 @@ def _context():
     return ctx
 
 
+_started: list = []  # [True] once this process has started the helper
+
+
 def start_helper() -> None:
     """Start the fork server now (it imports Great Expectations while the
     caller goes on); does nothing if it is already running or there is none."""
@@ -57,6 +60,28 @@ def start_helper() -> None:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+        _started[:] = [True]
+
+
+def run_beside(fn, *args) -> Future:
+    """``fn(*args)`` in a process of its own, forked from the helper, while
+    the caller goes on; its result (or what it raised) is the Future's. Only
+    when this process has started the helper: a process started for the
+    purpose would import again what the helper has (pandas, 0,3 s), so
+    without one ``fn`` runs here and now. ``fn`` must be a module's function
+    and its arguments picklable."""
+    if not _started:
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - the Future's, as from a process
+            done.set_exception(exc)
+        return done
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
+    try:
+        return pool.submit(fn, *args)
+    finally:
+        pool.shutdown(wait=False)  # the process ends when ``fn`` returns
 
 
 def _cost(p: core.PendingSuite) -> int:

@@ -31,6 +31,7 @@ from pathlib import Path
 from ..privacy import find_pii, normalise_text
 
 SCANNED_SUFFIXES = (".html", ".htm", ".csv", ".json", ".svg", ".txt")
+INDEX_FOLDER = "pagefind"  # cchc.render.search.OUTPUT_SUBDIR (not imported: it would load the renderer)
 
 _BASE64_RE = re.compile(r"[A-Za-z0-9+/]{80,}={0,2}")
 _MAX_EXCERPT = 30
@@ -121,7 +122,7 @@ def scan_file(path: Path, rel: str | None = None) -> list[Finding]:
     return scan_text(text, rel or str(path), csv_cells=path.suffix.lower() == ".csv")
 
 
-def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = (), clean=None) -> list[Finding]:
+def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = (), clean=None, part: str = "all") -> list[Finding]:
     """Findings for every suspicious string of the built site under ``site_dir``.
 
     ``allow``: exact strings never reported (e.g. the ward's official contact
@@ -131,7 +132,13 @@ def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = (), clean=None) -
     the detector's code): a page or download with exactly the same bytes,
     type and allowed strings is not scanned again; every text scanned clean
     now is added.
+    ``part``: ``"all"``; or ``"pages"``, every file outside the search
+    index's folder (``pagefind/``), which can be scanned while Pagefind
+    writes that folder; or ``"index"``, the files in that folder and every
+    record of the index. ``"pages"`` and ``"index"`` together are ``"all"``.
     """
+    if part not in ("all", "pages", "index"):
+        raise ValueError(f"part must be 'all', 'pages' or 'index', not {part!r}")
     site_dir = Path(site_dir)
     findings: list[Finding] = []
     allowed = {a.casefold() for a in allow}
@@ -139,6 +146,8 @@ def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = (), clean=None) -
         if not path.is_file() or path.suffix.lower() not in SCANNED_SUFFIXES:
             continue
         rel = path.relative_to(site_dir).as_posix()
+        if part != "all" and (rel.split("/", 1)[0] == INDEX_FOLDER) != (part == "index"):
+            continue
         key = _clean_key(clean, "file", path.suffix.lower(), allow, path.read_bytes())
         if key is not None and key in clean:
             continue
@@ -152,7 +161,8 @@ def scan_site_for_pii(site_dir: Path, allow: tuple[str, ...] = (), clean=None) -
         findings.extend(found)
         if key is not None and not found:
             clean.add(key)
-    findings.extend(_scan_search_index(site_dir, allow, clean))
+    if part != "pages":
+        findings.extend(_scan_search_index(site_dir, allow, clean))
     return findings
 
 
@@ -168,7 +178,7 @@ def _scan_search_index(site_dir: Path, allow: tuple[str, ...], clean=None) -> li
     """The Pagefind index (``pagefind/fragment/*.pf_fragment``) is compressed,
     so the file scan above cannot read it: each record's text and metadata are
     decoded and scanned as well ("line" = the record's number)."""
-    if not (site_dir / "pagefind" / "fragment").is_dir():
+    if not (site_dir / INDEX_FOLDER / "fragment").is_dir():
         return []
     from ..render.search import read_index
 
