@@ -6,11 +6,13 @@ here uses:
 
 - ``rfc3987_syntax`` (it comes with jupyter-events) checks the "iri" format,
   and compiles a Lark grammar at import: about 1,5 s of CPU in every notebook
-  kernel and every validation process;
+  kernel and every validation process, and 1,07 s in the build's own process,
+  where nbformat (papermill, nbclient, nbconvert) imports jsonschema;
 - ``isoduration`` (with ``arrow``) checks the "duration" format: about 0,07 s.
 
 Neither altair's Vega-Lite schema (its formats: "uri", "uri-reference",
-"color-hex") nor the Great Expectations suites ever check an IRI or a
+"color-hex"), nbformat's notebook schemas, Frictionless' profiles (formats
+"uri", "csv", …) nor the Great Expectations suites ever check an IRI or a
 duration, so both modules are marked absent (``None`` in ``sys.modules``:
 jsonschema then skips those two format checks and nothing else).
 

@@ -1,6 +1,7 @@
 """Issue 15: Great Expectations' unused imports are deferred in a validation
 process, and still work in full when used; the validation helper starts
-without waiting for pandas."""
+without waiting for pandas; the build's own process never compiles the IRI
+grammar."""
 from __future__ import annotations
 
 import json
@@ -87,6 +88,29 @@ print(json.dumps({"light": light, "loaded": callable(validate_quarter) and calla
                   "pandas": "pandas" in sys.modules}))
 """)
     assert out == {"light": True, "loaded": True, "pandas": True}
+
+
+def test_the_build_process_reads_notebooks_without_the_iri_grammar():
+    """The build's process imports nbformat (papermill, nbclient, nbconvert),
+    which imports jsonschema: importing cchc.build first keeps the unused IRI
+    checker (a Lark grammar compiled at import) out, and notebooks are still
+    validated against nbformat's schema."""
+    out = _child(r"""
+import json, sys
+import cchc.build
+import nbformat
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+nbformat.validate(nb)
+bad = nbformat.from_dict({**nb, "cells": [{"cell_type": "code", "source": "x"}]})
+try:
+    nbformat.validate(bad)
+    caught = False
+except nbformat.ValidationError:
+    caught = True
+print(json.dumps({"iri": type(sys.modules.get("rfc3987_syntax")).__name__, "lark": "lark" in sys.modules,
+                  "jsonschema": "jsonschema" in sys.modules, "caught": caught}))
+""")
+    assert out == {"iri": "NoneType", "lark": False, "jsonschema": True, "caught": True}
 
 
 def test_defer_is_a_no_op_for_imported_or_missing_modules():

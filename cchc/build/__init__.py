@@ -27,6 +27,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+from ..lean_imports import skip_iri_grammar
 from ..periods import is_quarter_id, parse_quarter
 from .ahead import ComputeAhead, Figures, compute_figures
 from .cache import Cache, _sha, dir_digest, files_digest, git_commit, package_digest
@@ -45,6 +46,10 @@ from .compute import load_validated
 from .discovery import check_quarter_folder_names
 from .validate import (Verdict, _first_error, held_back, look_up, public_reason, start_checking, validate_quarters,
                        write_validation_report)
+
+# the build's process imports nbformat (papermill, nbclient, nbconvert), which imports jsonschema: without its
+# unused IRI checker, 0,28 s of CPU instead of 1,35 s (cchc.lean_imports; nothing above imports jsonschema)
+skip_iri_grammar()
 
 # Every name of the former single module stays importable from cchc.build
 # (the private helpers too: the benchmarks use _execute_one).
@@ -91,9 +96,14 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
         # the figures are computed while the workers still check the suites; used only if every quarter passes
         ahead = ComputeAhead(opts, cache)
+
+        def while_checking(*args) -> None:
+            ahead(*args)
+            kernels.start_rest()  # then the other kernels start, while the checks end
+
         with stage("validate"):
-            verdicts, loaded = validate_quarters(opts, quarters, cache, on_miss=kernels.start, while_checking=ahead,
-                                                 lookup=lookup)
+            verdicts, loaded = validate_quarters(opts, quarters, cache, on_miss=kernels.start,
+                                                 while_checking=while_checking, lookup=lookup)
             summary.report_path = write_validation_report(opts, verdicts)
             summary.warnings = sum(v.warnings for v in verdicts.values())
             summary.reports = [v.report for v in verdicts.values() if not v.ok or v.warnings]

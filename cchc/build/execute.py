@@ -56,9 +56,10 @@ class KernelStarter:
     """Starts the build's warm kernels ahead of the execute stage, once asked
     (:meth:`start`: validation found a quarter to check, so its pages will
     most likely run again): one kernel at once, on the core validation
-    leaves free, the others at :meth:`start_rest` (after validation, while
-    compute runs) or with the first notebook. A build with nothing changed
-    never starts them. :meth:`close` stops them, used or not."""
+    leaves free, the others at :meth:`start_rest` (once the figures are
+    computed ahead, while the last suites run; else when compute begins) or
+    with the first notebook. A build with nothing changed never starts them.
+    :meth:`close` stops them, used or not."""
 
     def __init__(self, opts: BuildOptions, cache: Cache):
         self.opts, self.cache = opts, cache
