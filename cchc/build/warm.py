@@ -125,9 +125,14 @@ def _engine():
             # the warm kernel's own client: a new one would wait at least 0,2 s for the kernel's
             # message channel to fall quiet (jupyter_client's wait_for_ready) before every notebook
             client.kc = kc
+            # the notebook is written when it starts and when it ends (papermill's Engine.execute_notebook,
+            # also when a cell fails or times out), not at every cell's start and end as well: writing and
+            # validating the whole notebook that often took 0,96 s of the build's process for 11 notebooks
+            written_to, nb_man.output_path = nb_man.output_path, None
             try:
                 return client.execute()
             finally:
+                nb_man.output_path = written_to
                 if client.kc is not None and client.kc is not kc:  # a client made for this notebook goes
                     client.kc.stop_channels()
 
