@@ -30,6 +30,15 @@ def _everything(qv) -> dict:
             "tables": None if qv.data is None else sorted(qv.data.tables), "parameters": qv.parameters}
 
 
+def _last_line_of(script: Path, code: str) -> str:
+    """The last line ``code`` prints, run as a script of its own (a process
+    that starts its own fork server)."""
+    script.write_text(code, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip().splitlines()[-1]
+
+
 @pytest.fixture
 def folders(tmp_path):
     out = [(ROOT / "data", ROOT / "data" / q) for q in ("2026Q2", "2026Q4")]  # an XLSX quarter; one with a warning
@@ -70,11 +79,7 @@ def test_the_asking_process_never_imports_great_expectations(tmp_path):
         f"    qvs = parallel.validate_quarters([Path({str(ROOT / 'data' / '2026Q3')!r})], Path({str(PLAN)!r}), 2)\n"
         "    assert qvs[0].ok and qvs[0].ge_results, qvs[0].failures\n"
         "    print('great_expectations' in sys.modules)\n")
-    script = tmp_path / "ask.py"
-    script.write_text(code, encoding="utf-8")
-    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip().splitlines()[-1] == "False"
+    assert _last_line_of(tmp_path / "ask.py", code) == "False"
 
 
 def test_without_a_fork_server_the_workers_are_spawned(monkeypatch):
@@ -110,8 +115,4 @@ def test_run_beside_forks_from_the_helper_only_once_it_runs(tmp_path):
         "        parallel.run_beside(int, 'x').result()\n"
         "    except ValueError as exc:\n"
         "        print('raised', 'x' in str(exc))\n")
-    script = tmp_path / "beside.py"
-    script.write_text(code, encoding="utf-8")
-    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip().splitlines()[-1] == "raised True"
+    assert _last_line_of(tmp_path / "beside.py", code) == "raised True"

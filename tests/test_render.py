@@ -341,69 +341,46 @@ def _tree(root: Path) -> dict:
 
 def test_page_cache_renders_only_changed_pages_and_gives_the_same_site(tmp_path, monkeypatch):
     """Issue 15: with a page cache, a page whose source, configuration,
-    partials and code are unchanged is taken from the cache; the site is byte
-    for byte the one rendered without it."""
+    partials and code are unchanged is taken from the cache, and a rendered
+    page whose text is unchanged is not finished again (links, navbar,
+    abbreviations); the site is byte for byte the one rendered without it."""
+    import cchc.render as r
     from cchc.render import fallback
 
     staging = build_fixture_staging(tmp_path / "staging")
     render(staging, tmp_path / "plain", renderer="fallback")
-    rendered = []
-    real = fallback.render_page
+    rendered, finished = [], []
+    real, real_finish = fallback.render_page, r.finish_page
     monkeypatch.setattr(fallback, "render_page", lambda cfg, src, inc: rendered.append(src) or real(cfg, src, inc))
+    monkeypatch.setattr(r, "finish_page", lambda html, url: finished.append(url) or real_finish(html, url))
     cache = (tmp_path / "pages", "code-1")
     render(staging, tmp_path / "a", renderer="fallback", page_cache=cache)
     n = len(rendered)
     assert n >= len(FIXTURE_PAGES) and _tree(tmp_path / "a") == _tree(tmp_path / "plain")
+    assert len(finished) == len(r.html_pages(tmp_path / "plain"))
     rendered.clear()
+    finished.clear()
     render(staging, tmp_path / "b", renderer="fallback", page_cache=cache)
-    assert rendered == [] and _tree(tmp_path / "b") == _tree(tmp_path / "plain")
-    # one notebook changes: only its page is rendered again
+    assert rendered == finished == [] and _tree(tmp_path / "b") == _tree(tmp_path / "plain")
+    # one notebook changes: only its page is rendered and finished again
     src = staging / "2026Q3" / "nhiem-vu.ipynb"
     nb = nbformat.read(str(src), as_version=4)
-    nb.cells.append(nbformat.v4.new_markdown_cell("Đã cập nhật."))
+    nb.cells.append(nbformat.v4.new_markdown_cell("Đã cập nhật thủ tục hành chính, xem /tim-kiem.html."))
     nbformat.write(nb, str(src))
     render(staging, tmp_path / "c", renderer="fallback", page_cache=cache)
-    assert rendered == ["2026Q3/nhiem-vu.ipynb"]
-    assert "Đã cập nhật." in (tmp_path / "c" / "2026Q3" / "nhiem-vu.html").read_text(encoding="utf-8")
+    assert rendered == ["2026Q3/nhiem-vu.ipynb"] and finished == ["2026Q3/nhiem-vu.html"]
+    assert "Đã cập nhật" in (tmp_path / "c" / "2026Q3" / "nhiem-vu.html").read_text(encoding="utf-8")
+    render(staging, tmp_path / "uncached", renderer="fallback")
+    assert _tree(tmp_path / "c") == _tree(tmp_path / "uncached")
     # the banner partial (every page) or the code (the salt) changes: every page again
     rendered.clear()
     (staging / "_partials" / "banner.html").write_text("<p>Khác</p>\n", encoding="utf-8")
     render(staging, tmp_path / "d", renderer="fallback", page_cache=cache)
     assert len(rendered) == n
     rendered.clear()
-    render(staging, tmp_path / "e", renderer="fallback", page_cache=(tmp_path / "pages", "code-2"))
-    assert len(rendered) == n
-
-
-def test_finished_pages_are_kept_and_give_the_same_site(tmp_path, monkeypatch):
-    """Issue 15: with a page cache, a rendered page whose text and URL are
-    unchanged is not finished again (links, navbar, abbreviations); the site
-    is byte for byte the one finished without it."""
-    import cchc.render as r
-
-    staging = build_fixture_staging(tmp_path / "staging")
-    render(staging, tmp_path / "plain", renderer="fallback")
-    finished = []
-    real = r.finish_page
-    monkeypatch.setattr(r, "finish_page", lambda html, url: finished.append(url) or real(html, url))
-    cache = (tmp_path / "pages", "code-1")
-    render(staging, tmp_path / "a", renderer="fallback", page_cache=cache)
-    n = len(finished)
-    assert n == len(r.html_pages(tmp_path / "plain")) and _tree(tmp_path / "a") == _tree(tmp_path / "plain")
-    finished.clear()
-    render(staging, tmp_path / "b", renderer="fallback", page_cache=cache)
-    assert finished == [] and _tree(tmp_path / "b") == _tree(tmp_path / "plain")
-    src = staging / "2026Q3" / "nhiem-vu.ipynb"
-    nb = nbformat.read(str(src), as_version=4)
-    nb.cells.append(nbformat.v4.new_markdown_cell("Xem thủ tục hành chính tại /tim-kiem.html."))
-    nbformat.write(nb, str(src))
-    render(staging, tmp_path / "c", renderer="fallback", page_cache=cache)
-    assert finished == ["2026Q3/nhiem-vu.html"]
-    render(staging, tmp_path / "d", renderer="fallback")
-    assert _tree(tmp_path / "c") == _tree(tmp_path / "d")
     finished.clear()
     render(staging, tmp_path / "e", renderer="fallback", page_cache=(tmp_path / "pages", "code-2"))
-    assert len(finished) == n
+    assert len(rendered) == n and len(finished) == len(r.html_pages(tmp_path / "plain"))
 
 
 def test_auto_without_quarto_uses_fallback_and_logs(tmp_path, monkeypatch, caplog):
@@ -465,9 +442,9 @@ def test_postprocess_runs_beside_index_while_pagefind_indexes(tmp_path, monkeypa
             calls.append("pagefind started")
             super().__init__(*a, **k)
 
-        def communicate(self, *a, **k):
+        def wait(self, *a, **k):
             calls.append("waited for")
-            return super().communicate(*a, **k)
+            return super().wait(*a, **k)
 
         def kill(self):
             calls.append("stopped")
@@ -477,7 +454,7 @@ def test_postprocess_runs_beside_index_while_pagefind_indexes(tmp_path, monkeypa
     (tmp_path / "p.html").write_text("<html><body><main><h1>P</h1><p>Trang</p></main></body></html>",
                                      encoding="utf-8")
     r.postprocess(tmp_path, lambda: calls.append("beside"))
-    assert calls == ["pagefind started", "beside", "waited for"]
+    assert calls[:3] == ["pagefind started", "beside", "waited for"]
     assert read_index(tmp_path)[0]["url"] == "/p.html"
 
     def fails():
@@ -487,7 +464,21 @@ def test_postprocess_runs_beside_index_while_pagefind_indexes(tmp_path, monkeypa
     shutil.rmtree(tmp_path / "pagefind")
     with pytest.raises(ValueError, match="personal data"):
         r.postprocess(tmp_path, fails)
-    assert calls == ["pagefind started", "stopped"]
+    assert calls[:2] == ["pagefind started", "stopped"]
+
+
+def test_a_failing_pagefind_is_an_error_with_its_message(tmp_path, monkeypatch):
+    """What Pagefind says when it fails ends the error (its output goes to a
+    file, so that nothing blocks it while the pages are scanned)."""
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'Error: cannot read pagefind.yml' >&2\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "p.html").write_text("<html><body><main><p>Trang</p></main></body></html>",
+                                              encoding="utf-8")
+    with pytest.raises(RuntimeError, match="Pagefind failed to index the site: Error: cannot read pagefind.yml"):
+        write_search_index(tmp_path / "site")
 
 
 def test_indicator_records_from_methodology():

@@ -128,7 +128,8 @@ def kept_files(cache: Cache | None, kind: str, key: str, dest: Path, write):
         cache.root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=f"{kind}-", dir=cache.root) as tmp:
             value = write(Path(tmp))
-            files = {p.relative_to(tmp).as_posix(): p.read_bytes() for p in sorted(Path(tmp).rglob("*")) if p.is_file()}
+            files = {p.relative_to(tmp).as_posix(): p.read_bytes()
+                     for p in sorted(Path(tmp).rglob("*")) if p.is_file()}
         kept = (value, files)
         cache.put(kind, key, kept)
     value, files = kept

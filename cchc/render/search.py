@@ -173,6 +173,7 @@ def _run_pagefind(source: Path, output: Path, meanwhile=None) -> None:
     binary is stopped."""
     import json
     import subprocess
+    import tempfile
 
     from pagefind.service import get_executable
 
@@ -183,17 +184,20 @@ def _run_pagefind(source: Path, output: Path, meanwhile=None) -> None:
     cfg = {"site": ".", "output_path": str(output), "root_selector": "main", "exclude_selectors": EXCLUDE,
            "force_language": "vi", "keep_index_url": True, "quiet": True}
     (source / "pagefind.yml").write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
-    with subprocess.Popen([str(exe)], cwd=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
-        try:
-            if meanwhile is not None:
-                meanwhile()
-            out, err = run.communicate(timeout=600)
-        except BaseException:
-            run.kill()
-            raise
-    if run.returncode != 0:
-        raise RuntimeError("Pagefind không tạo được chỉ mục tìm kiếm / Pagefind failed to index the site: "
-                           + (err or out).strip()[-2000:])
+    # its messages go to a file, not a pipe: a pipe nobody reads while ``meanwhile`` runs could fill and stop it
+    with tempfile.TemporaryFile() as said:
+        with subprocess.Popen([str(exe)], cwd=source, stdout=said, stderr=subprocess.STDOUT) as run:
+            try:
+                if meanwhile is not None:
+                    meanwhile()
+                run.wait(timeout=600)
+            except BaseException:
+                run.kill()
+                raise
+        if run.returncode != 0:
+            said.seek(0)
+            raise RuntimeError("Pagefind không tạo được chỉ mục tìm kiếm / Pagefind failed to index the site: "
+                               + said.read().decode("utf-8", "replace").strip()[-2000:])
 
 
 def _prepare(out_dir: Path, work: Path) -> tuple[int, int]:

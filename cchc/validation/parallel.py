@@ -50,17 +50,18 @@ def _context():
     return ctx
 
 
-_started: list = []  # [True] once this process has started the helper
+_started = False  # this process has started the helper
 
 
 def start_helper() -> None:
     """Start the fork server now (it imports Great Expectations while the
     caller goes on); does nothing if it is already running or there is none."""
+    global _started
     if _context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
-        _started[:] = [True]
+        _started = True
 
 
 def run_beside(fn, *args) -> Future:
@@ -74,7 +75,7 @@ def run_beside(fn, *args) -> Future:
         done: Future = Future()
         try:
             done.set_result(fn(*args))
-        except BaseException as exc:  # noqa: BLE001 - the Future's, as from a process
+        except Exception as exc:  # noqa: BLE001 - the Future's, as from a process (an interrupt stops here)
             done.set_exception(exc)
         return done
     pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
