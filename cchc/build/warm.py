@@ -6,7 +6,8 @@ as much as running a page, so starting one per notebook doubles the execute
 stage. Here each worker thread starts one kernel, imports
 :data:`WARM_IMPORTS` once, and runs its share of the notebooks through
 papermill's usual ``execute_notebook`` (parameters injected and recorded,
-outputs saved cell by cell) with the engine :data:`ENGINE`.
+the notebook written when it starts and when it ends, also after a failed or
+timed-out cell) with the engine :data:`ENGINE`.
 
 Before every notebook the engine resets the kernel to what a fresh one
 would show the notebook:
