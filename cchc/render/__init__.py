@@ -75,8 +75,9 @@ def render(staging_dir, out_dir, renderer: str = "auto", page_cache: tuple[Path,
            beside_index=None) -> RenderResult:
     """Render the staging project into ``out_dir`` (absent or empty).
     ``page_cache``: pages kept between renders by the fallback renderer
-    (see :func:`cchc.render.fallback.render_fallback`). ``beside_index``:
-    see :func:`postprocess`."""
+    (see :func:`cchc.render.fallback.render_fallback`), and finished pages
+    by either renderer (:func:`finish_pages`). ``beside_index``: see
+    :func:`postprocess`."""
     staging, out = Path(staging_dir), Path(out_dir)
     if not (staging / "_quarto.yml").is_file():
         raise RenderError(f"{staging} has no _quarto.yml")
