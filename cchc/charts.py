@@ -34,10 +34,6 @@ import textwrap
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .lean_imports import skip_iri_grammar
-
-skip_iri_grammar()  # before altair: see cchc.lean_imports
-
 import altair as alt
 import pandas as pd
 import vl_convert as vlc

@@ -14,7 +14,9 @@ Neither altair's Vega-Lite schema (its formats: "uri", "uri-reference",
 "color-hex"), nbformat's notebook schemas, Frictionless' profiles (formats
 "uri", "csv", …) nor the Great Expectations suites ever check an IRI or a
 duration, so both modules are marked absent (``None`` in ``sys.modules``:
-jsonschema then skips those two format checks and nothing else).
+jsonschema then skips those two format checks and nothing else), when the
+``cchc`` package is imported: every process of the project imports it before
+jsonschema.
 
 Great Expectations also imports, on its own import, modules that the suites
 never run:
@@ -90,7 +92,8 @@ def _load(module: types.ModuleType) -> None:
 
 
 def skip_iri_grammar() -> None:
-    """Call before the first import of altair or great_expectations."""
+    """Call before the first import of jsonschema (altair, Great Expectations,
+    nbformat import it); the package does, when it is imported."""
     if "jsonschema" not in sys.modules:  # too late once jsonschema chose its format checkers
         for name in UNUSED_FORMAT_CHECKERS:
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]

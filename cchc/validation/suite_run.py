@@ -45,9 +45,8 @@ def _gx():
     """The process-wide ephemeral GE context, created on first use."""
     if "context" not in _GX:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        from ..lean_imports import defer_unused_ge_imports, skip_iri_grammar
+        from ..lean_imports import defer_unused_ge_imports
 
-        skip_iri_grammar()  # see cchc.lean_imports
         defer_unused_ge_imports()
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
