@@ -83,9 +83,42 @@ def test_rebuild_with_nothing_changed_executes_nothing(built):
     assert r.returncode == 0, r.stderr
     assert "executed: 0" in r.stdout
     assert "nothing changed" in r.stdout
+    assert "time per stage: unchanged " in r.stdout  # kept at once (cchc.build.unchanged): no stage ran
     assert tree_digest(built["site"]) == before
     assert kernel_log.read_bytes() == kernels_before  # no kernel was started (they start on a validation miss)
     print(f"no-change rebuild: {time.perf_counter() - t:.1f}s")
+
+
+def test_nothing_changed_is_decided_without_pandas_and_checks_what_the_build_wrote(built, tmp_path):
+    """The rebuild keeps the site without importing pandas; a file the last
+    build wrote that is no longer as it left it (a quarterly report deleted)
+    makes the build go through its stages, which write it again (issue 15)."""
+    from cchc.build import BuildOptions
+
+    copy = {}
+    for name in ("data", "site", "cache"):
+        copy[name] = tmp_path / name
+        shutil.copytree(built[name], copy[name])
+    work = BuildOptions(data_dir=built["data"], site_dir=built["site"]).work_dir
+    shutil.copytree(work, tmp_path / work.name)  # the work folder beside the site, where the stamp is
+    script = ("import sys; from cchc import build as b; "
+              f"s = b.build(b.BuildOptions(data_dir={str(copy['data'])!r}, site_dir={str(copy['site'])!r}, "
+              f"cache_dir={str(copy['cache'])!r}, progress=False)); "
+              "print(s.unchanged, list(s.stage_seconds), 'pandas' in sys.modules)")
+    r = subprocess.run([PY, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[-2] == "True ['unchanged'] False"
+
+    site_before = tree_digest(copy["site"])
+    report = tmp_path / work.name / "reports" / f"bao-cao-cchc-{QUARTERS[-1]}.docx"
+    kept_report = report.read_bytes()
+    report.unlink()
+    r = run("build", "--data", str(copy["data"]), "--site", str(copy["site"]), cache=copy["cache"])
+    assert r.returncode == 0, r.stderr
+    assert "nothing changed" in r.stdout and "time per stage: validate " in r.stdout
+    assert report.read_bytes() == kept_report and tree_digest(copy["site"]) == site_before
+    r = run("build", "--data", str(copy["data"]), "--site", str(copy["site"]), cache=copy["cache"])
+    assert "time per stage: unchanged " in r.stdout  # that build left a stamp again
 
 
 def test_change_to_one_quarter_reexecutes_only_that_quarter(built, tmp_path):

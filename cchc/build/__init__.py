@@ -11,7 +11,9 @@ Guarantees:
   are cached under ``.cache/`` by the content hashes of everything they
   depend on (input files, plan, contract and suites, the package's source,
   the notebook, its parameters). A rebuild with nothing changed executes
-  nothing and leaves the published site untouched.
+  nothing and leaves the published site untouched; when the stamp of the
+  last build (``cchc.build.unchanged``) says so, it decides that before
+  anything heavy is imported.
 - **Atomic**: the site is rendered into a temporary folder next to ``site/``
   and swapped in with one atomic exchange (``renameat2(RENAME_EXCHANGE)`` on
   Linux) only when complete and scanned; a build killed at any moment
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -33,7 +36,8 @@ from .cache import Cache, _sha, dir_digest, files_digest, git_commit, package_di
 from .compute import compute_results
 from .contexts import contexts_from_data, make_contexts, write_contexts
 from .discovery import discover_quarters, load_pages, quarter_digest
-from .integrity import RevisionLog, check_plan, detect_revisions, keep_release, revision_log
+from .integrity import (RevisionLog, check_plan, detect_revisions, keep_release, plan_provenance, revision_log,
+                        verify_committed_plan)
 from .execute import (KernelStarter, NotebookJob, _execute_one, apply_front_matter, ensure_kernel, execute_notebooks,
                       longest_first, plan_jobs, set_front_matter)
 from .options import (FINGERPRINT_FILE, KERNEL_NAME, NOTEBOOKS, ROOT, BuildError, BuildOptions, BuildSummary,
@@ -44,7 +48,8 @@ from .stage import (_resolved_renderer, _sample_any, assemble_staging, render_si
 from .compute import load_validated
 from .discovery import check_quarter_folder_names
 from .validate import (Verdict, _first_error, held_back, look_up, public_reason, start_checking, validate_quarters,
-                       write_validation_report)
+                       validation_report_path, write_validation_report)
+from . import unchanged
 
 # Every name of the former single module stays importable from cchc.build
 # (the private helpers too: the benchmarks use _execute_one).
@@ -69,13 +74,13 @@ def build(opts: BuildOptions) -> BuildSummary:
     """
     summary = BuildSummary()
     try:
-        return _build(opts, summary)
+        return _build(opts, summary, time.perf_counter())
     except BuildError as exc:
         exc.summary = summary
         raise
 
 
-def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
+def _build(opts: BuildOptions, summary: BuildSummary, started: float) -> BuildSummary:
     stage = _Stages(summary)
     progress = sys.stderr.isatty() if opts.progress is None else opts.progress
     cache = Cache(opts.cache_dir)
@@ -86,8 +91,23 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
         pages_cfg = load_pages()
         quarters = discover_quarters(opts.data_dir, opts.quarters)
         lookup = look_up(opts, quarters, cache)
-        start_checking(opts, lookup)  # before checking the plan, which imports pandas
-        plan_note = check_plan(opts, cache)
+        start_checking(opts, lookup)  # before anything else: Great Expectations loads in a helper meanwhile
+        try:
+            plan_note = plan_provenance(opts)
+        except InvalidInputError:
+            plan_note = None  # check_plan below says what is wrong with the plan, in its order
+        commit = git_commit(opts)  # what the pages print; read once, with the other inputs
+        inputs = unchanged.inputs_digest(opts, lookup.digests, commit, plan_note)
+        if plan_note is not None and not lookup.todo and all(v.ok for v in lookup.verdicts.values()):
+            kept = unchanged.kept_build(opts, inputs)
+            if kept is not None:  # as the last build left it: nothing to validate, compute or execute
+                summary.stage_seconds["unchanged"] = time.perf_counter() - started
+                return _kept(opts, summary, lookup, kept)
+        unchanged.forget(opts)
+        if plan_note is None:
+            plan_note = check_plan(opts, cache)
+        else:
+            verify_committed_plan(opts, cache)
 
         # the figures are computed while the workers still check the suites; used only if every quarter passes
         ahead = ComputeAhead(opts, cache)
@@ -123,7 +143,6 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
 
                 figures = compute_figures(opts, good, loaded, cache, load_plan(opts.plan_dir), digests)
             plan, results, keys, rev_log = figures.plan, figures.results, figures.keys, figures.rev_log
-            commit = git_commit(opts)
             # public pages name a held-back quarter by the rule it broke, never by a path
             contexts = write_contexts(opts, pages_cfg, good, verdicts, results, keys, plan, commit,
                                       held_back(verdicts), plan_note, rev_log)
@@ -148,6 +167,7 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
             summary.quarters_built = good
             if failed:
                 raise InvalidInputError("Một số quý không hợp lệ / some quarters are invalid: " + ", ".join(failed))
+            unchanged.remember(opts, inputs, len(jobs), summary.report_warnings)
             return summary
 
         with stage("render"):
@@ -167,7 +187,23 @@ def _build(opts: BuildOptions, summary: BuildSummary) -> BuildSummary:
             raise InvalidInputError(
                 "Đã công bố các quý hợp lệ; các quý sau KHÔNG được công bố / published the valid quarters; NOT "
                 "published: " + ", ".join(failed) + f"\nXem báo cáo / see the report: {summary.report_path}")
+        unchanged.remember(opts, inputs, len(jobs), summary.report_warnings)
         return summary
+
+
+def _kept(opts: BuildOptions, summary: BuildSummary, lookup, kept: unchanged.Kept) -> BuildSummary:
+    """The summary of a build that kept the site as the last build left it
+    (:mod:`cchc.build.unchanged`): every verdict from the cache, every file
+    in place."""
+    verdicts = lookup.verdicts
+    summary.report_path = validation_report_path(opts)
+    summary.warnings = sum(v.warnings for v in verdicts.values())
+    summary.reports = [v.report for v in verdicts.values() if v.warnings]
+    summary.report_warnings = kept.report_warnings
+    summary.cached = kept.notebooks
+    summary.unchanged = True
+    summary.quarters_built = list(verdicts)
+    return summary
 
 
 def validate_only(opts: BuildOptions) -> tuple[dict[str, Verdict], Path]:

@@ -17,27 +17,51 @@ def check_plan(opts: "BuildOptions", cache: "Cache") -> str:
     """The plan a build may use (cchc/provenance.py): the committed one,
     verified against its source and git, unless ``--plan`` chose another.
     Returns the provenance note ("" for the committed plan)."""
-    from ..plan import PlanError, verify_plan
-    from ..provenance import PlanChoiceError, check_plan_choice, plan_note, plan_uncommitted
+    _check_plan_choice(opts)
+    verify_committed_plan(opts, cache)
+    return plan_provenance(opts)
+
+
+def _check_plan_choice(opts: "BuildOptions") -> None:
+    from ..provenance import PlanChoiceError, check_plan_choice
 
     try:
         check_plan_choice(opts.data_dir, opts.plan)
     except PlanChoiceError as exc:
         raise InvalidInputError(str(exc)) from None
-    if opts.plan is None:
-        key = _sha("plan-verified", package_digest(), dir_digest(opts.plan_dir))
-        if cache.get("plan", key) is None:
-            try:
-                verify_plan(opts.plan_dir)
-            except PlanError as exc:
-                raise InvalidInputError(str(exc)) from None
-            cache.put("plan", key, True)
-        if plan_uncommitted(opts.plan_dir):
-            raise InvalidInputError(
-                f"Kế hoạch {opts.plan_dir} có thay đổi chưa được commit; bản dựng chỉ tính theo kế hoạch đã commit "
-                "(hãy commit thay đổi, hoặc dùng --plan DIR để tính thử theo kế hoạch khác) / the plan has "
-                "uncommitted changes; a build uses only the committed plan (commit them, or use --plan DIR)")
+
+
+def plan_provenance(opts: "BuildOptions") -> str:
+    """The checks of :func:`check_plan` that need neither pandas nor the
+    plan's tables: the data folder brings no plan of its own unless
+    ``--plan`` chose one, and the committed plan has no uncommitted change.
+    Returns the provenance note ("" for the committed plan)."""
+    from ..provenance import plan_note, plan_uncommitted
+
+    _check_plan_choice(opts)
+    if opts.plan is None and plan_uncommitted(opts.plan_dir):
+        raise InvalidInputError(
+            f"Kế hoạch {opts.plan_dir} có thay đổi chưa được commit; bản dựng chỉ tính theo kế hoạch đã commit "
+            "(hãy commit thay đổi, hoặc dùng --plan DIR để tính thử theo kế hoạch khác) / the plan has "
+            "uncommitted changes; a build uses only the committed plan (commit them, or use --plan DIR)")
     return plan_note(opts.plan_dir, explicit=opts.plan is not None)
+
+
+def verify_committed_plan(opts: "BuildOptions", cache: "Cache") -> None:
+    """The committed plan's tables agree with its source document
+    (:func:`cchc.plan.verify_plan`), cached by the plan's and the package's
+    digests; nothing to do for a plan chosen with ``--plan``."""
+    if opts.plan is not None:
+        return
+    key = _sha("plan-verified", package_digest(), dir_digest(opts.plan_dir))
+    if cache.get("plan", key) is None:
+        from ..plan import PlanError, verify_plan
+
+        try:
+            verify_plan(opts.plan_dir)
+        except PlanError as exc:
+            raise InvalidInputError(str(exc)) from None
+        cache.put("plan", key, True)
 
 
 def detect_revisions(opts: BuildOptions, quarters: list[str], loaded: dict, cache: Cache,

@@ -32,6 +32,11 @@ class Lookup:
     todo: list  # (quarter, cache key, digest of its files) of each quarter to check
     rules: str  # digest of the package and the plan: part of every key
 
+    @property
+    def digests(self) -> dict[str, str]:
+        """quarter -> digest of its files, as looked up."""
+        return {q: v.digest for q, v in self.verdicts.items()} | {q: d for q, _, d in self.todo}
+
 
 def look_up(opts: BuildOptions, quarters: list[str], cache: Cache) -> Lookup:
     """Which quarters have a verdict in the cache for exactly their files,
@@ -177,9 +182,13 @@ def held_back(verdicts: dict) -> dict[str, str]:
     return {q: v.public_reason or "dữ liệu chưa đạt kiểm tra" for q, v in verdicts.items() if not v.ok}
 
 
+def validation_report_path(opts: BuildOptions) -> Path:
+    return opts.report_dir / "validation.txt"
+
+
 def write_validation_report(opts: BuildOptions, verdicts: dict[str, Verdict]) -> Path:
     opts.report_dir.mkdir(parents=True, exist_ok=True)
-    path = opts.report_dir / "validation.txt"
+    path = validation_report_path(opts)
     text = "\n\n".join(v.report for v in verdicts.values())
     path.write_text(text + "\n", encoding="utf-8")
     with open(opts.report_dir / "validation.json", "w", encoding="utf-8") as f:
