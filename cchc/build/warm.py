@@ -36,7 +36,8 @@ collections that run while the notebooks do.
 Imported modules stay imported: that is the point. The pages' modules keep
 no state between calls that changes what they display (the determinism
 tests build twice, with notebooks landing on different kernels, and compare
-the bytes). A kernel that dies is replaced for the next notebook.
+the bytes). A kernel that dies, or that a timed-out cell left busy, is
+replaced for the next notebook.
 """
 from __future__ import annotations
 
@@ -224,6 +225,13 @@ def run_notebook(kernel: WarmKernel, nb_in: str, nb_out: str, parameters: dict, 
                                execution_timeout=timeout, reads=reads)
 
 
+def _left_busy(exc: BaseException) -> bool:
+    """A notebook stopped by a timeout (its cell, or the reset before it)
+    leaves its cell running in the kernel: the next notebook would wait
+    behind it and time out in turn. Such a kernel is replaced."""
+    return isinstance(exc, (TimeoutError, KernelSetupError))
+
+
 @dataclass
 class Outcome:
     item: object
@@ -287,8 +295,9 @@ class KernelPool:
                     self._done.put(Outcome(item, None))
                 except BaseException as exc:  # noqa: BLE001 - reported by the caller
                     self._done.put(Outcome(item, exc))
-                    if kernel is not None and not kernel.alive():
-                        log.warning("kernel đã dừng, khởi động lại / kernel died, starting a new one")
+                    if kernel is not None and (_left_busy(exc) or not kernel.alive()):
+                        log.warning("kernel đã dừng hoặc còn bận, khởi động lại / kernel died or is still busy, "
+                                    "starting a new one")
                         kernel.shutdown()
                         kernel = None
         finally:
