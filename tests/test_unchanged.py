@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cchc.build import unchanged
+from cchc.build.cache import _sha, dir_digest
 from cchc.build.options import BuildOptions, FINGERPRINT_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def setup(tmp_path, monkeypatch):
     """A data folder, a plan, the project's site sources, a published site
-    and a work folder, as a build leaves them; the package digest fixed."""
+    and a work folder, as a build leaves them."""
     data = tmp_path / "data"
     for q in ("2026Q1", "2026Q2"):
         (data / q).mkdir(parents=True)
@@ -37,7 +38,6 @@ def setup(tmp_path, monkeypatch):
     (project / "_quarto.yml").write_text("project:\n  type: website\n", encoding="utf-8")
     monkeypatch.setattr(unchanged, "ROOT", project)
     monkeypatch.setattr(unchanged, "NOTEBOOKS", project / "notebooks")
-    monkeypatch.setattr(unchanged, "package_digest", lambda: "package-1")
     opts = BuildOptions(data_dir=data, site_dir=tmp_path / "site", plan=plan, cache_dir=tmp_path / "cache",
                         renderer="fallback")
     opts.site_dir.mkdir()
@@ -49,8 +49,9 @@ def setup(tmp_path, monkeypatch):
     return opts, digests, project
 
 
-def _inputs(opts, digests, commit="abc1234567", note=""):
-    return unchanged.inputs_digest(opts, digests, commit, note)
+def _inputs(opts, digests, commit="abc1234567", note="", package="package-1"):
+    rules = _sha(package, dir_digest(opts.plan_dir))  # as look_up makes them
+    return unchanged.inputs_digest(opts, digests, rules, commit, note)
 
 
 def _remember(opts, digests):
@@ -104,13 +105,12 @@ def test_any_changed_input_makes_a_full_build(setup, what):
     assert unchanged.kept_build(opts, _inputs(opts, digests)) is None
 
 
-def test_the_code_the_commit_and_the_plan_note_are_inputs(setup, monkeypatch):
+def test_the_code_the_commit_and_the_plan_note_are_inputs(setup):
     opts, digests, _ = setup
     _remember(opts, digests)
     assert unchanged.kept_build(opts, _inputs(opts, digests, commit="abc1234567+")) is None
     assert unchanged.kept_build(opts, _inputs(opts, digests, note="Tính theo kế hoạch khác")) is None
-    monkeypatch.setattr(unchanged, "package_digest", lambda: "package-2")
-    assert unchanged.kept_build(opts, _inputs(opts, digests)) is None
+    assert unchanged.kept_build(opts, _inputs(opts, digests, package="package-2")) is None
 
 
 def _touch_later(path: Path) -> None:

@@ -97,7 +97,7 @@ def _build(opts: BuildOptions, summary: BuildSummary, started: float) -> BuildSu
         except InvalidInputError:
             plan_note = None  # check_plan below says what is wrong with the plan, in its order
         commit = git_commit(opts)  # what the pages print; read once, with the other inputs
-        inputs = unchanged.inputs_digest(opts, lookup.digests, commit, plan_note)
+        inputs = unchanged.inputs_digest(opts, lookup.digests, lookup.rules, commit, plan_note)
         if plan_note is not None and not lookup.todo and all(v.ok for v in lookup.verdicts.values()):
             kept = unchanged.kept_build(opts, inputs)
             if kept is not None:  # as the last build left it: nothing to validate, compute or execute
@@ -120,8 +120,7 @@ def _build(opts: BuildOptions, summary: BuildSummary, started: float) -> BuildSu
             verdicts, loaded = validate_quarters(opts, quarters, cache, on_miss=kernels.start,
                                                  while_checking=while_checking, lookup=lookup)
             summary.report_path = write_validation_report(opts, verdicts)
-            summary.warnings = sum(v.warnings for v in verdicts.values())
-            summary.reports = [v.report for v in verdicts.values() if not v.ok or v.warnings]
+            _count_verdicts(summary, verdicts)
             failed = {q: v.first_error for q, v in verdicts.items() if not v.ok}
             summary.quarters_failed = failed
             good = [q for q in quarters if q not in failed]
@@ -197,13 +196,18 @@ def _kept(opts: BuildOptions, summary: BuildSummary, lookup, kept: unchanged.Kep
     in place."""
     verdicts = lookup.verdicts
     summary.report_path = validation_report_path(opts)
-    summary.warnings = sum(v.warnings for v in verdicts.values())
-    summary.reports = [v.report for v in verdicts.values() if v.warnings]
+    _count_verdicts(summary, verdicts)
     summary.report_warnings = kept.report_warnings
     summary.cached = kept.notebooks
     summary.unchanged = True
     summary.quarters_built = list(verdicts)
     return summary
+
+
+def _count_verdicts(summary: BuildSummary, verdicts: dict[str, Verdict]) -> None:
+    """The data warnings and the reports worth printing (a failure or a warning)."""
+    summary.warnings = sum(v.warnings for v in verdicts.values())
+    summary.reports = [v.report for v in verdicts.values() if not v.ok or v.warnings]
 
 
 def validate_only(opts: BuildOptions) -> tuple[dict[str, Verdict], Path]:

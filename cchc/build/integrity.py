@@ -19,7 +19,7 @@ def check_plan(opts: "BuildOptions", cache: "Cache") -> str:
     Returns the provenance note ("" for the committed plan)."""
     _check_plan_choice(opts)
     verify_committed_plan(opts, cache)
-    return plan_provenance(opts)
+    return _committed_plan_note(opts)
 
 
 def _check_plan_choice(opts: "BuildOptions") -> None:
@@ -36,9 +36,13 @@ def plan_provenance(opts: "BuildOptions") -> str:
     plan's tables: the data folder brings no plan of its own unless
     ``--plan`` chose one, and the committed plan has no uncommitted change.
     Returns the provenance note ("" for the committed plan)."""
+    _check_plan_choice(opts)
+    return _committed_plan_note(opts)
+
+
+def _committed_plan_note(opts: "BuildOptions") -> str:
     from ..provenance import plan_note, plan_uncommitted
 
-    _check_plan_choice(opts)
     if opts.plan is None and plan_uncommitted(opts.plan_dir):
         raise InvalidInputError(
             f"Kế hoạch {opts.plan_dir} có thay đổi chưa được commit; bản dựng chỉ tính theo kế hoạch đã commit "

@@ -10,8 +10,9 @@ After every successful build the build writes a stamp in its work folder,
 ``<work_dir>/last-build.json``. It names:
 
 - ``inputs``: one digest of everything a build reads (:func:`inputs_digest`):
-  every quarter's files, the rest of the data folder, the plan, the package
-  (source, contract, templates), the notebooks and ``pages.yml``, the pages,
+  every quarter's files, the package (source, contract, templates) and the
+  plan as the validation cache's lookup found them, the rest of the data
+  folder, the notebooks and ``pages.yml``, the pages,
   the assets, ``_quarto.yml``, the git state the pages print, the options
   that change the output and the renderer;
 - ``releases``: the release log (``<data>/releases``) as the build left it
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..periods import is_quarter_id
-from .cache import _sha, dir_digest, package_digest
+from .cache import _sha, dir_digest, files_digest
 from .options import NOTEBOOKS, ROOT, BuildOptions
 from .publish import site_fingerprint
 from .stage import _resolved_renderer
@@ -59,36 +60,32 @@ def stamp_path(opts: BuildOptions) -> Path:
     return opts.work_dir / STAMP_FILE
 
 
-def inputs_digest(opts: BuildOptions, quarter_digests: dict[str, str], commit: str, plan_note: str) -> str:
+def inputs_digest(opts: BuildOptions, quarter_digests: dict[str, str], rules: str, commit: str,
+                  plan_note: str) -> str:
     """One digest of everything a build reads but the release log:
-    ``quarter_digests`` (:func:`cchc.build.validate.look_up`'s), the other
-    files of the data folder, the plan, the package, the site's sources, the
-    git state (``commit``, :func:`cchc.build.cache.git_commit`), the plan's
-    provenance words and the options that change the output."""
-    return _sha("inputs", STAMP_VERSION, sys.version, package_digest(), sorted(quarter_digests.items()),
-                _data_rest_digest(opts.data_dir), dir_digest(opts.plan_dir), str(opts.plan_dir),
-                dir_digest(NOTEBOOKS), dir_digest(ROOT / "pages"), dir_digest(ROOT / "assets"),
-                (ROOT / "_quarto.yml").read_bytes(), commit, plan_note,
+    ``quarter_digests`` and ``rules`` (the package's and the plan's digest),
+    both as :func:`cchc.build.validate.look_up` found them, the other files
+    of the data folder, the site's sources, the git state (``commit``,
+    :func:`cchc.build.cache.git_commit`), the plan's provenance words and the
+    options that change the output."""
+    return _sha("inputs", STAMP_VERSION, sys.version, rules, sorted(quarter_digests.items()),
+                _data_rest_digest(opts), str(opts.plan_dir), dir_digest(NOTEBOOKS), dir_digest(ROOT / "pages"),
+                dir_digest(ROOT / "assets"), (ROOT / "_quarto.yml").read_bytes(), commit, plan_note,
                 [opts.quarters, opts.keep_going, _resolved_renderer(opts.renderer)])
 
 
-def _data_rest_digest(data_dir: Path) -> str:
-    """The data folder without its quarter folders (digested one by one) and
-    without the release log (which the build writes): the contact file, the
-    folder's plan if any, anything else put there."""
-    entries = []
-    for p in sorted(data_dir.iterdir()):
-        if p.is_dir() and (is_quarter_id(p.name) or p.name == RELEASES):
-            continue
-        entries.append((p.name, dir_digest(p) if p.is_dir() else _file_digest(p)))
-    return _sha(entries)
-
-
-def _file_digest(path: Path) -> str:
-    try:
-        return _sha(path.read_bytes())
-    except OSError:  # a socket, a broken link: never equal to a file's digest
-        return f"unreadable:{path.name}"
+def _data_rest_digest(opts: BuildOptions) -> str:
+    """The data folder without its quarter folders (digested one by one), the
+    plan (in ``rules``) and the release log (which the build writes): the
+    contact file and anything else put there."""
+    files, folders = [], []
+    for p in sorted(opts.data_dir.iterdir()):
+        if p.is_dir():
+            if not (is_quarter_id(p.name) or p.name == RELEASES or p.resolve() == opts.plan_dir.resolve()):
+                folders.append((p.name, dir_digest(p)))
+        elif p.is_file():
+            files.append(p)
+    return _sha(files_digest(files), folders)
 
 
 def releases_digest(opts: BuildOptions) -> str:

@@ -98,8 +98,7 @@ def validate_quarters(opts: BuildOptions, quarters: list[str], cache: Cache,
                 return
             if not all(qv.ok and qv.data is not None for qv in partial):
                 return
-            digests = {q: v.digest for q, v in verdicts.items()} | {q: d for q, _, d in todo}
-            while_checking(list(quarters), {q: qv.data for (q, _, _), qv in zip(todo, partial)}, digests)
+            while_checking(list(quarters), {q: qv.data for (q, _, _), qv in zip(todo, partial)}, lookup.digests)
 
         store = (cache, lookup.rules)
         for (q, key, digest), result in zip(todo, _validate_each(opts, [t[0] for t in todo], store, waiting)):
