@@ -58,12 +58,23 @@ def test_helpers_equal_the_originals_on_every_committed_expectation(originals_ba
         assert a == b, (file, e.expectation_type)
 
 
-def test_a_quarter_validates_the_same_with_and_without(originals_back):
+# each fails a row-conditioned expectation (date_invalid, invalid_value, required_value, payment_without_obligation)
+_FAILING_CASES = ("date_impossible", "status_text", "received_date_blank", "payment_without_obligation")
+
+
+def test_a_quarter_validates_the_same_with_and_without(originals_back, tmp_path):
+    import sys
+
     from cchc.validation import outcomes as memo
     from cchc.validation import validate_quarter
 
     from great_expectations.execution_engine import pandas_execution_engine
 
+    sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
+    from corpus import build_case
+
+    folders = [(ROOT / "data" / "2026Q4", None)]
+    folders += [(build_case(c, tmp_path / c), tmp_path / c) for c in _FAILING_CASES]
     ge_speedups = originals_back
     outcomes = []
     for installed in (True, False):
@@ -71,12 +82,95 @@ def test_a_quarter_validates_the_same_with_and_without(originals_back):
             ge_speedups.uninstall()
         # installed: no batch fingerprints; uninstalled: GE's own threshold (the bundled frames are fingerprinted)
         assert pandas_execution_engine.HASH_THRESHOLD == (0 if installed else 1e9)
-        memo._MEMO.clear()
-        qv = validate_quarter(ROOT / "data" / "2026Q4", ROOT / "data" / "plan")
-        outcomes.append((qv.checks_evaluated, qv.checks_passed, [f.private_dict() for f in qv.failures],
+        runs = []
+        for folder, data_dir in folders:
+            memo._MEMO.clear()
+            qv = validate_quarter(folder, ROOT / "data" / "plan", data_dir=data_dir)
+            runs.append((qv.checks_evaluated, qv.checks_passed, [f.private_dict() for f in qv.failures],
                          json.dumps(qv.ge_results, sort_keys=True, default=str)))
-    assert outcomes[0][0] > 200 and outcomes[0][2]  # the sample's deliberate catalogue warning is there
+        outcomes.append(runs)
+    assert outcomes[0][0][0] > 200 and outcomes[0][0][2]  # the sample's deliberate catalogue warning is there
+    conditioned = {e["meta"]["check"] for path in (ROOT / "expectations").glob("*.json")
+                   for e in json.loads(path.read_text(encoding="utf-8"))["expectations"]
+                   if "row_condition" in e["kwargs"]}
+    for case, run in zip(_FAILING_CASES, outcomes[0][1:]):  # each case fails a row-conditioned check
+        assert any(f["level"] == "error" and f["check"] in conditioned for f in run[2]), case
     assert outcomes[0] == outcomes[1]
+
+
+def _json_samples():
+    import datetime
+    import enum
+    import math
+
+    import numpy as np
+    import pandas as pd
+    from great_expectations.core.id_dict import IDDict
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    plain = [None, "", "văn bản", 0, -7, 2**70, True, False, 1.5, -0.0, math.inf, -math.inf, math.nan]
+    return plain + [
+        {"a": 1, 2: "b", None: [1, 2.5, math.nan], (1, 2): {"x": None}},
+        [1, (2, 3), {4, 5}, {"k": [None, True]}],
+        (None, "s", [math.nan]),
+        {"nested": {"deeper": {"deepest": ["x", 1, 2.0, False]}}},
+        IDDict({"column": "MaHoSo", "batch_id": "b", "row_condition": {"type": "x", "value": 1}}),
+        np.int64(3), np.float64(2.25), np.float32(0.1), np.bool_(True), np.array([1, 2, 3]),
+        pd.Index(["a", "b"]), datetime.date(2026, 12, 3), datetime.datetime(2026, 12, 3, 6, 30),
+        Colour.RED, range(3), {"mixed": [np.int64(1), Colour.RED, datetime.time(8, 0), b"bytes"]},
+    ]
+
+
+def test_the_json_helper_gives_what_the_original_gives(originals_back):
+    from great_expectations import util
+    from great_expectations.core import id_dict
+
+    ge_speedups = originals_back
+    assert id_dict.convert_to_json_serializable is ge_speedups._json_ready  # a module that imported it by name
+    assert util.convert_to_json_serializable is ge_speedups._json_ready
+    fast = [json.dumps(ge_speedups._json_ready(v), sort_keys=True) for v in _json_samples()]
+    ge_speedups.uninstall()
+    assert id_dict.convert_to_json_serializable is util.convert_to_json_serializable is not ge_speedups._json_ready
+    slow = [json.dumps(util.convert_to_json_serializable(v), sort_keys=True) for v in _json_samples()]
+    assert fast == slow
+
+
+def test_row_conditions_are_applied_once_per_frame_inside_one_validation(originals_back, monkeypatch):
+    import pandas as pd
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    ge_speedups = originals_back
+    engine_type = pandas_execution_engine.PandasExecutionEngine
+    assert engine_type._apply_row_condition_filter is ge_speedups._apply_row_condition_filter
+    calls = []
+    original = ge_speedups._ORIGINALS["_apply_row_condition_filter"]
+
+    def counted(self, data, row_condition, domain_kwargs):
+        calls.append(id(data))
+        return original(self, data, row_condition, domain_kwargs)
+
+    monkeypatch.setitem(ge_speedups._ORIGINALS, "_apply_row_condition_filter", counted)
+    engine = engine_type()
+    frame = pd.DataFrame({"a": [1, 2, 3, 4], "b": ["x", "y", "x", "y"]})
+    other = frame.copy()
+    cond = "a > 1"
+    kwargs = {"condition_parser": "pandas"}
+    outside = [engine._apply_row_condition_filter(frame, cond, kwargs) for _ in range(2)]
+    assert len(calls) == 2  # no memo outside one_validation
+    calls.clear()
+    with ge_speedups.one_validation():
+        first = engine._apply_row_condition_filter(frame, cond, kwargs)
+        first["a"] = 0  # one caller's change ...
+        second = engine._apply_row_condition_filter(frame, cond, kwargs)
+        third = engine._apply_row_condition_filter(frame, "a > 2", kwargs)
+        fourth = engine._apply_row_condition_filter(other, cond, kwargs)
+    assert len(calls) == 3  # frame/"a > 1" once, frame/"a > 2", other/"a > 1"
+    assert second is not first and second["a"].tolist() == [2, 3, 4]  # ... never reaches another
+    assert third["a"].tolist() == [3, 4] and fourth["a"].tolist() == [2, 3, 4]
+    assert frame["a"].tolist() == [1, 2, 3, 4] and outside[0].equals(outside[1])
+    assert ge_speedups._ROWS is None  # let go when the validation ends
 
 
 def test_other_versions_are_left_alone(monkeypatch):
