@@ -116,3 +116,47 @@ def test_run_beside_forks_from_the_helper_only_once_it_runs(tmp_path):
         "    except ValueError as exc:\n"
         "        print('raised', 'x' in str(exc))\n")
     assert _last_line_of(tmp_path / "beside.py", code) == "raised True"
+
+
+def test_the_workers_start_before_the_last_quarter_is_read(monkeypatch):
+    """Issue 15: each quarter's suites are queued as soon as it is read, so
+    the workers run them while the next quarters are still being read."""
+    import multiprocessing
+    import time
+
+    real = core.prepare_quarter
+    seen = []
+
+    def prepare(folder, *args, **kwargs):
+        if seen:  # the second quarter: a worker should be running the first one's suites by now
+            deadline = time.monotonic() + 90
+            while not multiprocessing.active_children() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        seen.append(bool(multiprocessing.active_children()))
+        return real(folder, *args, **kwargs)
+
+    monkeypatch.setattr(core, "prepare_quarter", prepare)
+    monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())
+    got = parallel.validate_quarters([ROOT / "data" / q for q in ("2026Q3", "2026Q4")], PLAN, 2)
+    assert seen == [False, True]
+    assert [qv.ok for qv in got] == [True, True] and all(qv.ge_results for qv in got)
+    assert not multiprocessing.active_children()  # the workers are gone
+
+
+def test_a_suite_that_raises_stops_the_queue_and_its_error_is_raised(monkeypatch, tmp_path):
+    """A worker's error reaches the caller; no worker is left behind."""
+    import multiprocessing
+
+    real = core.prepare_quarter
+
+    def prepare(folder, *args, **kwargs):
+        qv, pending = real(folder, *args, **kwargs)
+        for p in pending:
+            p.expectations_dir = tmp_path  # no suite there: the worker raises FileNotFoundError
+        return qv, pending
+
+    monkeypatch.setattr(core, "prepare_quarter", prepare)
+    monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())
+    with pytest.raises(FileNotFoundError, match="expectations"):
+        parallel.validate_quarters([ROOT / "data" / "2026Q3", ROOT / "data" / "2026Q4"], PLAN, 2)
+    assert not multiprocessing.active_children()
