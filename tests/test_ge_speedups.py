@@ -170,7 +170,7 @@ def test_row_conditions_are_applied_once_per_frame_inside_one_validation(origina
     assert second is not first and second["a"].tolist() == [2, 3, 4]  # ... never reaches another
     assert third["a"].tolist() == [3, 4] and fourth["a"].tolist() == [2, 3, 4]
     assert frame["a"].tolist() == [1, 2, 3, 4] and outside[0].equals(outside[1])
-    assert ge_speedups._ROWS is None  # let go when the validation ends
+    assert ge_speedups._RUN is None  # let go when the validation ends
 
 
 def test_other_versions_are_left_alone(monkeypatch):
@@ -213,3 +213,52 @@ def test_a_subclass_with_its_own_helpers_is_still_called(originals_back):
     assert fast[2]["catch_exceptions"] is False
     originals_back.uninstall()
     assert fast == (e._get_success_kwargs(), e._get_runtime_kwargs(), e._get_runtime_kwargs({"catch_exceptions": False}))
+
+
+def _dependencies(exps, runtime):
+    """Every metric each expectation asks for: name, id, domain and value kwargs."""
+    from great_expectations.execution_engine import PandasExecutionEngine
+
+    engine = PandasExecutionEngine()
+    out = []
+    for _, e in exps:
+        config = e.configuration
+        config.kwargs["batch_id"] = "cchc_inputs-ho_so"  # as the validator adds it
+        deps = config.to_domain_obj().get_validation_dependencies(execution_engine=engine,
+                                                                  runtime_configuration=runtime)
+        out.append(sorted((name, mc.id, json.dumps(mc.metric_domain_kwargs, sort_keys=True, default=str),
+                           json.dumps(mc.metric_value_kwargs, sort_keys=True, default=str))
+                          for name, mc in deps.metric_configurations.items()))
+    return out
+
+
+def test_metric_kwargs_equal_the_originals_on_every_committed_expectation(originals_back):
+    """Inside one validation each expectation's runtime kwargs are worked out
+    once; every metric it asks for has the same id and kwargs as with GE's own
+    get_metric_kwargs, for the result formats the project and GE use."""
+    from great_expectations.expectations import expectation, registry
+
+    ge_speedups = originals_back
+    assert registry.get_metric_kwargs is expectation.get_metric_kwargs is ge_speedups._get_metric_kwargs
+    exps = _suite_expectations()
+    runtimes = [{"result_format": dict(ge_speedups_result_format())}, {"result_format": "COMPLETE"},
+                {"result_format": "BASIC", "catch_exceptions": False}]
+    fast = []
+    for runtime in runtimes:
+        with ge_speedups.one_validation():
+            fast.append(_dependencies(exps, runtime))
+            fast.append(_dependencies(exps, runtime))  # the second time from what the first kept
+        assert ge_speedups._RUN is None
+    ge_speedups.uninstall()
+    assert registry.get_metric_kwargs is expectation.get_metric_kwargs is not ge_speedups._get_metric_kwargs
+    slow = []
+    for runtime in runtimes:
+        slow += [_dependencies(exps, runtime)] * 2
+    assert sum(len(d) for d in slow[0]) > 800  # metrics asked for by every committed expectation
+    assert fast == slow
+
+
+def ge_speedups_result_format() -> dict:
+    from cchc.validation.suite_run import RESULT_FORMAT
+
+    return RESULT_FORMAT

@@ -50,6 +50,8 @@ tested on every expectation of every committed suite
 from __future__ import annotations
 
 import contextlib
+import copy
+import importlib
 import json
 import logging
 import sys
@@ -120,29 +122,41 @@ def _get_runtime_kwargs(self, runtime_configuration: dict | None = None) -> dict
     return runtime_kwargs
 
 
-_ROWS: dict | None = None  # (id(frame), condition, parser) -> (frame, filtered frame), inside one_validation
+class _Run:
+    """What one validation keeps (see :func:`one_validation`)."""
+
+    def __init__(self) -> None:
+        self.rows: dict = {}  # (id(frame), condition, parser) -> (frame, filtered frame)
+        self.runtime: dict = {}  # (type, kwargs, runtime configuration) -> runtime kwargs
+
+
+_RUN: _Run | None = None
 
 
 @contextlib.contextmanager
 def one_validation():
-    """Row conditions are applied once per batch frame while this is open
-    (one ``validate_expectation_suite`` call); the filtered frames are let go
-    when it closes."""
-    global _ROWS
-    outer, _ROWS = _ROWS, {}
+    """While this is open (one ``validate_expectation_suite`` call), row
+    conditions are applied once per batch frame and each expectation's
+    runtime kwargs are worked out once; all is let go when it closes."""
+    global _RUN
+    outer, _RUN = _RUN, _Run()
     try:
         yield
     finally:
-        _ROWS = outer
+        _RUN = outer
+
+
+def _json_key(*values: Any) -> str | None:
+    """A text that only equal plain values share; None for anything else."""
+    try:
+        return json.dumps(values, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
 
 
 def _condition_key(row_condition: Any, domain_kwargs: dict):
     if isinstance(row_condition, (dict, str)):
-        try:
-            text = json.dumps(row_condition, sort_keys=True)
-        except (TypeError, ValueError):
-            return None
-        return text, domain_kwargs.get("condition_parser")
+        return _json_key(row_condition, domain_kwargs.get("condition_parser"))
     return None  # a Condition object: filtered every time, as GE does
 
 
@@ -150,14 +164,60 @@ def _apply_row_condition_filter(self, data, row_condition, domain_kwargs):
     """The original filter, once per frame and condition inside
     :func:`one_validation`; every caller gets a shallow copy of its own."""
     original = _ORIGINALS["_apply_row_condition_filter"]
-    key = _condition_key(row_condition, domain_kwargs) if _ROWS is not None else None
+    key = _condition_key(row_condition, domain_kwargs) if _RUN is not None else None
     if key is None:
         return original(self, data, row_condition, domain_kwargs)
-    key = (id(data), *key)
-    kept = _ROWS.get(key)
+    key = (id(data), key)
+    kept = _RUN.rows.get(key)
     if kept is None or kept[0] is not data:  # the frame is held, so its id is not reused meanwhile
-        kept = _ROWS[key] = (data, original(self, data, row_condition, domain_kwargs))
+        kept = _RUN.rows[key] = (data, original(self, data, row_condition, domain_kwargs))
     return kept[1].copy(deep=False)
+
+
+def _get_metric_kwargs(metric_name: str, configuration=None, runtime_configuration: dict | None = None) -> dict:
+    """``registry.get_metric_kwargs`` with the expectation's runtime kwargs
+    worked out once per expectation inside :func:`one_validation`.
+
+    GE asks for every metric of an expectation (about seven each) and each
+    time rebuilds the expectation from its configuration (a pydantic model)
+    and its runtime kwargs from that. Those depend only on the
+    configuration's type and kwargs and on the runtime configuration, so
+    they are kept under that key (plain JSON values only; anything else
+    goes to the original) and each call gets a deep copy. From them, as the
+    original: the metric's domain kwargs (a blank value takes the metric's
+    default; ``batch_id`` the configuration's when the runtime kwargs have
+    none) and its value kwargs (only ``None`` takes the default)."""
+    original = _ORIGINALS["get_metric_kwargs"]
+    definition = _registered_metrics().get(metric_name)
+    key = None
+    if _RUN is not None and configuration and definition is not None:
+        key = _json_key(configuration.type, configuration.kwargs, runtime_configuration)
+    if key is None or not all(k in definition for k in ("metric_domain_keys", "metric_value_keys",
+                                                          "default_kwarg_values")):
+        return original(metric_name, configuration=configuration, runtime_configuration=runtime_configuration)
+    from great_expectations.core.id_dict import IDDict
+
+    if key not in _RUN.runtime:
+        try:
+            expectation = configuration.to_domain_obj()
+            _RUN.runtime[key] = expectation._get_runtime_kwargs(runtime_configuration=runtime_configuration)
+        except KeyError:  # the original turns it into its own error
+            return original(metric_name, configuration=configuration, runtime_configuration=runtime_configuration)
+    runtime = copy.deepcopy(_RUN.runtime[key])
+    domain_keys, value_keys = definition["metric_domain_keys"], definition["metric_value_keys"]
+    defaults = definition["default_kwarg_values"]
+    if "batch_id" in domain_keys and runtime.get("batch_id") is None:
+        runtime["batch_id"] = configuration.kwargs.get("batch_id")
+    domain = {k: runtime.get(k) or defaults.get(k) for k in domain_keys}
+    value = {k: defaults.get(k) if runtime.get(k) is None else runtime.get(k) for k in value_keys}
+    return {"metric_domain_keys": domain_keys, "metric_value_keys": value_keys,
+            "metric_domain_kwargs": IDDict(domain), "metric_value_kwargs": IDDict(value)}
+
+
+def _registered_metrics() -> dict:
+    from great_expectations.expectations import registry
+
+    return registry._registered_metrics
 
 
 def _json_ready(data: Any) -> Any:
@@ -177,16 +237,21 @@ def _json_ready(data: Any) -> Any:
     return _ORIGINALS["convert_to_json_serializable"](data)
 
 
-def _swap_json_helper(old: Any, new: Any) -> None:
+# module-level functions that GE modules import by name: the replacement goes into every one that holds them
+FUNCTIONS = {"convert_to_json_serializable": ("great_expectations.util", _json_ready),
+             "get_metric_kwargs": ("great_expectations.expectations.registry", _get_metric_kwargs)}
+
+
+def _swap(name: str, old: Any, new: Any) -> None:
     """Point every loaded Great Expectations module that holds ``old`` under
-    the helper's name at ``new`` (they import the function by name). A GE
-    module imported later keeps the original: slower, never different. Only
-    GE's modules are looked at: reading another's ``__dict__`` would load a
-    module that :mod:`cchc.lean_imports` deferred."""
-    for name, module in list(sys.modules.items()):
-        if name.partition(".")[0] == "great_expectations" and module is not None:
-            if module.__dict__.get("convert_to_json_serializable") is old:
-                module.convert_to_json_serializable = new
+    ``name`` at ``new``. A GE module imported later keeps the original:
+    slower, never different. Only GE's modules are looked at: reading
+    another's ``__dict__`` would load a module that :mod:`cchc.lean_imports`
+    deferred."""
+    for module_name, module in list(sys.modules.items()):
+        if module_name.partition(".")[0] == "great_expectations" and module is not None:
+            if module.__dict__.get(name) is old:
+                setattr(module, name, new)
 
 
 REPLACEMENTS = {"_get_success_kwarg": _get_success_kwarg, "_get_domain_kwargs": _get_domain_kwargs,
@@ -208,7 +273,6 @@ def install() -> bool:
         log.info("great_expectations %s: kwargs helpers left as they are (written for %s)",
                  great_expectations.__version__, FOR_VERSION)
         return False
-    from great_expectations import util
     from great_expectations.execution_engine import pandas_execution_engine
 
     for name, fn in REPLACEMENTS.items():
@@ -219,8 +283,9 @@ def install() -> bool:
     engine = pandas_execution_engine.PandasExecutionEngine
     _ORIGINALS["_apply_row_condition_filter"] = engine._apply_row_condition_filter
     engine._apply_row_condition_filter = _apply_row_condition_filter
-    _ORIGINALS["convert_to_json_serializable"] = util.convert_to_json_serializable
-    _swap_json_helper(util.convert_to_json_serializable, _json_ready)
+    for name, (home, fn) in FUNCTIONS.items():
+        _ORIGINALS[name] = getattr(importlib.import_module(home), name)
+        _swap(name, _ORIGINALS[name], fn)
     return True
 
 
@@ -234,8 +299,8 @@ def uninstall() -> None:
             pandas_execution_engine.HASH_THRESHOLD = fn
         elif name == "_apply_row_condition_filter":
             pandas_execution_engine.PandasExecutionEngine._apply_row_condition_filter = fn
-        elif name == "convert_to_json_serializable":
-            _swap_json_helper(_json_ready, fn)
+        elif name in FUNCTIONS:
+            _swap(name, FUNCTIONS[name][1], fn)
         else:
             setattr(Expectation, name, fn)
     _ORIGINALS.clear()
