@@ -37,6 +37,7 @@ Expectations itself.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import multiprocessing
@@ -158,12 +159,11 @@ class _Queue:
                     self._busy -= 1
                     self._lock.notify_all()
                 return
-            with self._lock:
-                self._running[key] = future
-            future.add_done_callback(self._done)
+            future.add_done_callback(functools.partial(self._done, key))
 
-    def _done(self, future: Future) -> None:
+    def _done(self, key, future: Future) -> None:
         with self._lock:
+            self._running[key] = future  # here, not after submit(): it may be done before submit() returns
             self._busy -= 1
             if future.cancelled() or future.exception() is not None:
                 self._failed = self._failed or future.exception() or RuntimeError("validation cancelled")
