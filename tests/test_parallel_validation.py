@@ -161,14 +161,3 @@ def test_a_suite_that_raises_stops_the_queue_and_its_error_is_raised(monkeypatch
         parallel.validate_quarters([ROOT / "data" / "2026Q3", ROOT / "data" / "2026Q4"], PLAN, 2)
     assert not multiprocessing.active_children()
 
-
-def test_the_helper_prepares_a_batch_definition_for_every_input(tmp_path):
-    """Issue 15: GE writes its configuration for every new data asset; the
-    helper does it once for each input, so the workers forked from it don't."""
-    code = (
-        "import json\n"
-        "import cchc.validation.preload\n"
-        "from cchc import contract\n"
-        "from cchc.validation.suite_run import _GX\n"
-        "print(json.dumps(sorted(_GX['batch_definitions']) == sorted(contract.inputs())))\n")
-    assert _last_line_of(tmp_path / "helper.py", code) == "true"
