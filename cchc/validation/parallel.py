@@ -165,8 +165,9 @@ class _Queue:
         with self._lock:
             self._running[key] = future  # here, not after submit(): it may be done before submit() returns
             self._busy -= 1
-            if future.cancelled() or future.exception() is not None:
-                self._failed = self._failed or future.exception() or RuntimeError("validation cancelled")
+            error = _Stopped() if future.cancelled() else future.exception()
+            if error is not None:
+                self._failed = self._failed or error
             self._lock.notify_all()
 
     def finish(self) -> None:
