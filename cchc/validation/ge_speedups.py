@@ -193,12 +193,12 @@ def _get_metric_kwargs(metric_name: str, configuration=None, runtime_configurati
     default; ``batch_id`` the configuration's when the runtime kwargs have
     none) and its value kwargs (only ``None`` takes the default)."""
     original = _ORIGINALS["get_metric_kwargs"]
+    if _RUN is None or not configuration:  # outside a validation: GE's own, untouched
+        return original(metric_name, configuration=configuration, runtime_configuration=runtime_configuration)
     definition = _registered_metrics().get(metric_name)
-    key = None
-    if _RUN is not None and configuration and definition is not None:
-        key = _json_key(configuration.type, configuration.kwargs, runtime_configuration)
-    if key is None or not all(k in definition for k in ("metric_domain_keys", "metric_value_keys",
-                                                          "default_kwarg_values")):
+    key = _json_key(configuration.type, configuration.kwargs, runtime_configuration)
+    if key is None or definition is None or not all(
+            k in definition for k in ("metric_domain_keys", "metric_value_keys", "default_kwarg_values")):
         return original(metric_name, configuration=configuration, runtime_configuration=runtime_configuration)
     from great_expectations.core.id_dict import IDDict
 
@@ -267,9 +267,8 @@ def install() -> bool:
     """Install the replacements (once): the kwargs helpers on
     ``Expectation``, the row-condition filter on ``PandasExecutionEngine``
     and the JSON and metric-kwargs functions in every loaded GE module that
-    imported them; False,
-    leaving Great Expectations untouched, on a version other than
-    FOR_VERSION."""
+    imported them; False, leaving Great Expectations untouched, on a version
+    other than FOR_VERSION."""
     import great_expectations
     from great_expectations.expectations.expectation import Expectation
 

@@ -37,6 +37,8 @@ EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 # unless told True; the results are the same either way (issue 15).
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES,
                  "return_unexpected_index_query": False}
+# the distinct values of a format check: every failing one is mapped back to rows (no index query either)
+DISTINCT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
 
 # What one file's suite gives: expectations met, failures (in suite order), the GE result as JSON (None
 # when no expectation applied).
@@ -280,7 +282,7 @@ def suite_outcome(table: Table, file: str, parameters: dict[str, str] | None, do
             sub = frame[list(key[1:])]
         suite = g["gx"].ExpectationSuite(name=doc["name"], expectations=exps)
         # distinct values: COMPLETE gives every failing distinct value, mapped back to rows below
-        rf = {"result_format": "COMPLETE"} if distinct is not None else RESULT_FORMAT
+        rf = DISTINCT_FORMAT if distinct is not None else RESULT_FORMAT
         # What Batch.validate does, without first building a Batch of its own:
         # GE loads (and fingerprints, hashing every row) the frame once, not twice.
         validator = g["validator"](batch_definition=bd, batch_parameters={"dataframe": sub}, result_format=rf)
