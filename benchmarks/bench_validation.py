@@ -16,12 +16,21 @@ Then the synthetic sizes below.
 
 For each size a synthetic valid quarter (tests/bad_inputs/_valid with a
 generated ho_so.csv of that many rows, distinct time stamps to the minute) is
-written to a temporary folder, then validated by ``validate_quarter`` in a
-FRESH subprocess, so every figure counts Python start-up, the Great
-Expectations import and context creation. Printed per size: reading the
-files (cchc.loader, another stage's cost, shown apart), validation proper
-(GE start-up + suites + cross-file checks), the total, and the child's peak
-RSS. Target: validation ≤ 15 s at 1,000,000 rows. No assertions.
+written to a temporary folder, then validated in a FRESH subprocess, so every
+figure counts Python start-up, the Great Expectations import and context
+creation, twice:
+
+- ``build``: as the build validates it (``--jobs`` > 1): the helper process
+  imports Great Expectations while this process reads the files, and each
+  suite runs in a worker as soon as its file is read
+  (``cchc.validation.parallel.validate_quarters``);
+- ``inline``: everything in one process (``validate_quarter``, as with
+  ``--jobs 1``).
+
+Printed per size and way: reading the files (cchc.loader, another stage's
+cost, shown apart), the rest (GE start-up + suites + cross-file checks),
+the total, and the peak RSS of the asking process (the build's workers are
+not counted). Target: ≤ 15 s in total at 1,000,000 rows. No assertions.
 """
 from __future__ import annotations
 
@@ -43,32 +52,41 @@ CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
-import cchc.loader as loader
-spent = [0.0]
-real = loader.read_table
-def timed(path, name):
-    t = time.perf_counter()
+if __name__ == "__main__":  # the helper (a fork server) preloads this module
+    import cchc.loader as loader
+    spent = [0.0]
+    real = loader.read_table
+    def timed(path, name):
+        t = time.perf_counter()
+        try:
+            return real(path, name)
+        finally:
+            spent[0] += time.perf_counter() - t
+    loader.read_table = timed
+    folder, plan, jobs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+    if jobs > 1:
+        from cchc.validation import parallel
+        parallel.start_helper()  # as the build does once it knows a quarter is to be checked
+        [qv] = parallel.validate_quarters([folder], plan, jobs)
+    else:
+        from cchc.validation import validate_quarter
+        qv = validate_quarter(folder, plan)
+    total = time.perf_counter() - t0
+    # The peak RSS of this process: VmHWM. (ru_maxrss survives exec on Linux, so
+    # it would report the parent's peak from writing the file when that is larger.)
     try:
-        return real(path, name)
-    finally:
-        spent[0] += time.perf_counter() - t
-loader.read_table = timed
-from cchc.validation import validate_quarter
-qv = validate_quarter(Path(sys.argv[1]), Path(sys.argv[2]))
-total = time.perf_counter() - t0
-# The peak RSS of this process: VmHWM. (ru_maxrss survives exec on Linux, so
-# it would report the parent's peak from writing the file when that is larger.)
-try:
-    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
-except (OSError, StopIteration):
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"ok": qv.ok, "rows": qv.rows_checked.get("ho_so.csv"), "checks": qv.checks_evaluated,
-                  "load_s": spent[0], "total_s": total, "validate_s": total - spent[0],
-                  "peak_mib": peak, "failures": [f.check for f in qv.failures]}))
+        peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"ok": qv.ok, "rows": qv.rows_checked.get("ho_so.csv"), "checks": qv.checks_evaluated,
+                      "load_s": spent[0], "total_s": total, "validate_s": total - spent[0],
+                      "peak_mib": peak, "failures": [f.check for f in qv.failures]}))
 """
 
 
-def bench(rows: int, tmp: Path) -> dict:
+def bench(rows: int, tmp: Path, jobs: int) -> dict[str, dict]:
+    """The figures of validating a synthetic quarter of ``rows`` dossiers:
+    ``{"build": …, "inline": …}`` (see the module docstring)."""
     from synthetic import write_ho_so_realistic
 
     folder = tmp / f"n{rows}" / "2026Q3"
@@ -79,14 +97,19 @@ def bench(rows: int, tmp: Path) -> dict:
     (folder / "bo_sung.csv").write_text(
         "MaHoSo,NgayYeuCauBoSung,NgayHoanThanhBoSung\nHS000000001,21/09/2026 09:00,\n", encoding="utf-8")
     gen = time.perf_counter() - t
-    r = subprocess.run([sys.executable, "-c", CHILD, str(folder), str(ROOT / "data" / "plan")],
-                       capture_output=True, text=True, cwd=ROOT)
-    if r.returncode != 0:
-        raise SystemExit(r.stderr)
-    out = json.loads(r.stdout.strip().splitlines()[-1])
-    out["file_mib"] = (folder / "ho_so.csv").stat().st_size / 2**20
-    out["generate_s"] = gen
-    return out
+    script = tmp / "validate_child.py"  # a file, not -c: the helper's workers import the main module
+    script.write_text(CHILD, encoding="utf-8")
+    outs = {}
+    for way, j in (("build", max(2, jobs)), ("inline", 1)):
+        r = subprocess.run([sys.executable, str(script), str(folder), str(ROOT / "data" / "plan"), str(j)],
+                           capture_output=True, text=True, cwd=ROOT)
+        if r.returncode != 0:
+            raise SystemExit(r.stderr)
+        out = json.loads(r.stdout.strip().splitlines()[-1])
+        out["file_mib"] = (folder / "ho_so.csv").stat().st_size / 2**20
+        out["generate_s"] = gen
+        outs[way] = out
+    return outs
 
 
 BUNDLED_CHILD = r"""
@@ -155,23 +178,25 @@ def main(argv: list[str]) -> int:
                 for label, wall in bundled(Path(d), jobs).items():
                     summary.setdefault(f"bundled: {label} (s)", []).append(wall)
             print()
-        print(f"{'rows':>10} {'file MiB':>9} {'load s':>8} {'validate s':>11} {'total s':>8} {'peak MiB':>9}  result")
+        print(f"{'rows':>10} {'way':>7} {'file MiB':>9} {'load s':>8} {'other s':>8} {'total s':>8} "
+              f"{'peak MiB':>9}  result")
         with tempfile.TemporaryDirectory(prefix="cchc-bench-") as d:
             for n in sizes:
-                o = bench(n, Path(d))
-                verdict = "valid" if o["ok"] else f"INVALID {o['failures']}"
-                print(f"{n:>10,} {o['file_mib']:>9.1f} {o['load_s']:>8.2f} {o['validate_s']:>11.2f} "
-                      f"{o['total_s']:>8.2f} {o['peak_mib']:>9.0f}  {verdict} ({o['checks']} checks)", flush=True)
-                for k in ("load_s", "validate_s", "total_s", "peak_mib"):
-                    summary.setdefault(f"{n:,} rows: {k}", []).append(o[k])
+                for way, o in bench(n, Path(d), jobs).items():
+                    verdict = "valid" if o["ok"] else f"INVALID {o['failures']}"
+                    print(f"{n:>10,} {way:>7} {o['file_mib']:>9.1f} {o['load_s']:>8.2f} {o['validate_s']:>8.2f} "
+                          f"{o['total_s']:>8.2f} {o['peak_mib']:>9.0f}  {verdict} ({o['checks']} checks)", flush=True)
+                    for k in ("load_s", "validate_s", "total_s", "peak_mib"):
+                        summary.setdefault(f"{n:,} rows, {way}: {k}", []).append(o[k])
                 shutil.rmtree(Path(d) / f"n{n}", ignore_errors=True)
-        print("validate s = GE import + context + suites + cross-file checks (target ≤ 15 s at 1,000,000 rows);"
-              " load s = cchc.loader reading the 7 files.")
+        print("total s: target ≤ 15 s at 1,000,000 rows. load s = cchc.loader reading the 7 files; other s = the "
+              "rest (GE import + context + suites + cross-file checks; build: what they add to the wall time). "
+              "build = helper + workers (--jobs), inline = one process; peak MiB = the asking process.")
         print()
     if args.runs > 1:
-        print(f"{args.runs} runs{'':<38}{'min':>8}{'median':>8}{'max':>8}")
+        print(f"{args.runs} runs{'':<43}{'min':>8}{'median':>8}{'max':>8}")
         for name, xs in summary.items():
-            print(f"{name:<45}{min(xs):8.2f}{statistics.median(xs):8.2f}{max(xs):8.2f}   "
+            print(f"{name:<50}{min(xs):8.2f}{statistics.median(xs):8.2f}{max(xs):8.2f}   "
                   + " / ".join(f"{x:.2f}" for x in xs))
     return 0
 

@@ -5,6 +5,7 @@ import unicodedata
 import warnings
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -616,6 +617,60 @@ def test_factors_rebuild_raw_and_typed_columns_match_coerce(tmp_path):
     pd.testing.assert_frame_equal(t.df, loader.coerce(t.raw, "ho_so"), check_exact=True)
     assert t.df["KenhThucHien"].tolist()[:2] == [2, 2]
     assert t.df["NgayHenTra"].iloc[0] == pd.Timestamp("2026-07-03 23:59:59")
+
+
+def _same_table(a, b) -> None:
+    pd.testing.assert_frame_equal(a.raw, b.raw, check_exact=True, check_column_type=True, check_index_type=True)
+    pd.testing.assert_frame_equal(a.df, b.df, check_exact=True, check_column_type=True, check_index_type=True)
+    assert [blk.dtype for blk in a.raw._mgr.blocks] == [blk.dtype for blk in b.raw._mgr.blocks]
+    assert list(a.factors) == list(b.factors)
+    for col, (codes, values) in a.factors.items():
+        assert codes.dtype == b.factors[col][0].dtype and codes.tolist() == b.factors[col][0].tolist()
+        assert values.tolist() == b.factors[col][1].tolist()
+    assert a.row_numbers.tolist() == b.row_numbers.tolist()
+    for field in ("name", "path", "header_row", "dropped_personal", "warnings"):
+        assert getattr(a, field) == getattr(b, field), field
+    for field in ("masked", "too_long"):
+        assert {c: m.tolist() for c, m in getattr(a, field).items()} == \
+            {c: m.tolist() for c, m in getattr(b, field).items()}, field
+
+
+def test_a_pickled_table_carries_raw_as_its_factors(tmp_path):
+    """Issue 15: a table sent to a validation worker (or kept in the build
+    cache) pickles ``raw`` as the loader's factors — each distinct text once,
+    the rows as codes — and unpickles to the same table: from CSV (a blank
+    row skipped, text masked, NFC) and from XLSX. A table whose factors do
+    not cover ``raw`` pickles ``raw`` whole."""
+    import pickle
+
+    from cchc.model import Table
+
+    rows = [
+        "HS1,1.001,Khai sinh,HT,Hộ tịch,Trực tuyến,01/07/2026 08:00,03/07/2026,,,10,Có,0,1,1,0",
+        ",,,,,,,,,,,,,,,",
+        " HS2 ,1.001,ĐT 0912 345 678,HT,Hộ tịch,２,2026-07-01T08:00:00+07:00,2026-07-03,,x,10,0,1,,2,1",
+    ]
+    header = ("MaHoSo,MaTTHC,TenTTHC,MaLinhVuc,TenLinhVuc,KenhThucHien,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,"
+              "NgayTra,TrangThaiHoSo,CoNghiaVuTaiChinh,DuocThanhToanTrucTuyen,HoSoCoThanhPhanSoHoa,CoKetQuaDienTu,"
+              "CoTaiSuDungDuLieu")
+    p = tmp_path / "ho_so.csv"
+    p.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    tables = [read_table(p, "ho_so"), read_table(root / "data" / "2026Q2" / "ho_so.xlsx", "ho_so")]
+    assert tables[0].masked and tables[0].row_numbers.tolist() == [2, 4]
+    for t in tables:
+        state = t.__getstate__()
+        assert not isinstance(state["raw"], pd.DataFrame)
+        _same_table(pickle.loads(pickle.dumps(t)), t)
+
+    t = tables[0]
+    by_hand = Table(name=t.name, path=t.path, df=t.df, raw=t.raw, row_numbers=t.row_numbers)  # no factors
+    assert isinstance(by_hand.__getstate__()["raw"], pd.DataFrame)
+    again = pickle.loads(pickle.dumps(by_hand))
+    pd.testing.assert_frame_equal(again.raw, t.raw, check_exact=True)
+    dropped = Table(name=t.name, path=t.path, df=t.df, raw=t.raw.drop(columns="MaHoSo"),
+                    row_numbers=t.row_numbers, factors=t.factors)  # raw changed after reading
+    assert isinstance(dropped.__getstate__()["raw"], pd.DataFrame)
 
 
 def test_chunked_reading_gives_the_same_table(tmp_path, monkeypatch):

@@ -149,11 +149,12 @@ def test_a_suite_that_raises_stops_the_queue_and_its_error_is_raised(monkeypatch
 
     real = core.prepare_quarter
 
-    def prepare(folder, *args, **kwargs):
-        qv, pending = real(folder, *args, **kwargs)
-        for p in pending:
+    def prepare(folder, *args, on_suite, **kwargs):
+        def queue(p):
             p.expectations_dir = tmp_path  # no suite there: the worker raises FileNotFoundError
-        return qv, pending
+            on_suite(p)
+
+        return real(folder, *args, on_suite=queue, **kwargs)
 
     monkeypatch.setattr(core, "prepare_quarter", prepare)
     monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())
@@ -161,3 +162,59 @@ def test_a_suite_that_raises_stops_the_queue_and_its_error_is_raised(monkeypatch
         parallel.validate_quarters([ROOT / "data" / "2026Q3", ROOT / "data" / "2026Q4"], PLAN, 2)
     assert not multiprocessing.active_children()
 
+
+
+def test_a_worker_starts_on_a_file_before_the_next_file_is_read(monkeypatch):
+    """Issue 15: a file's suite is queued as soon as the file is read, so a
+    worker runs ho_so's (the largest) while the quarter's other files are
+    read and the cross-file checks made."""
+    import multiprocessing
+    import time
+
+    import cchc.loader
+
+    real = cchc.loader.read_table
+    seen = []
+
+    def read_table(path, name):
+        if seen:  # a later file: a worker should be running the first file's suite by now
+            deadline = time.monotonic() + 90
+            while not multiprocessing.active_children() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        seen.append(bool(multiprocessing.active_children()))
+        return real(path, name)
+
+    monkeypatch.setattr(cchc.loader, "read_table", read_table)
+    monkeypatch.setattr("cchc.validation.outcomes._MEMO", OrderedDict())
+    [qv] = parallel.validate_quarters([ROOT / "data" / "2026Q3"], PLAN, 2)
+    assert seen[:2] == [False, True] and len(seen) >= 7
+    assert qv.ok and len(qv.ge_results) == len(seen)
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("case, suite_fails", [("pii_free_text", False), ("status_11", True),
+                                              ("xlsx_status_11", True), ("duplicate_mahoso", True)])
+def test_a_worker_is_sent_only_what_the_suite_reads(case, suite_fails, tmp_path):
+    """Issue 15: the table sent to a worker (``suite_input``) leaves out the
+    typed copies of plain text columns, which the suite reads from ``raw``;
+    the suite gives the same outcome, failures and GE result as on the whole
+    table."""
+    from cchc import contract
+    from cchc.validation.suite_run import load_suite_doc, suite_input, suite_outcome
+
+    qv, pending = core.prepare_quarter(build_case(case, tmp_path), PLAN)
+    assert pending
+    failures = []
+    for p in pending:
+        slim = suite_input(p.table)
+        cols = contract.columns(p.table.name)
+        plain = [c for c in p.table.df.columns if cols[c]["type"] == "text" and not cols[c].get("value_aliases")
+                 and "allowed" not in cols[c]]
+        assert set(slim.df.columns) == set(p.table.df.columns) - set(plain)
+        assert slim.raw is p.table.raw and not slim.masked and not slim.too_long
+        doc = load_suite_doc(p.table.name)
+        whole = suite_outcome(p.table, p.file, p.parameters, doc)
+        got = suite_outcome(slim, p.file, p.parameters, doc)
+        assert json.dumps(got, default=str, sort_keys=True) == json.dumps(whole, default=str, sort_keys=True)
+        failures += whole[1]
+    assert bool(failures) == suite_fails

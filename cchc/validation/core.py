@@ -44,7 +44,7 @@ from ..model import Manifest, QuarterData, Table
 from ..periods import QUARTER_RE, quarter_period
 from . import outcomes
 from .records import MAX_EXAMPLES, Failure, FileStats, QuarterValidation, escape_value, make_failure, values_at
-from .suite_run import EXPECTATIONS_DIR, Outcome, load_suite_doc, suite_outcome
+from .suite_run import EXPECTATIONS_DIR, Outcome, load_suite_doc, suite_input, suite_outcome
 
 __all__ = ["EXPECTATIONS_DIR", "Failure", "FileStats", "InvalidInput", "MAX_EXAMPLES", "PendingSuite",
            "QuarterValidation", "discover_quarters", "escape_value", "finish_quarter", "make_failure",
@@ -189,8 +189,8 @@ class PendingSuite:
 
     @property
     def job(self) -> tuple:
-        """The arguments of :func:`run_suite_job`."""
-        return self.table, self.file, self.parameters, self.expectations_dir
+        """The arguments of :func:`run_suite_job` (the table as the suite reads it)."""
+        return suite_input(self.table), self.file, self.parameters, self.expectations_dir
 
     def complete(self, outcome: Outcome) -> None:
         self.outcome = outcome
@@ -243,11 +243,14 @@ def finish_quarter(qv: QuarterValidation, pending: list[PendingSuite]) -> Quarte
 
 
 def prepare_quarter(folder: Path, plan_dir: Path, *, data_dir: Path | None = None,
-                    expectations_dir: Path = EXPECTATIONS_DIR) -> tuple[QuarterValidation, list[PendingSuite]]:
+                    expectations_dir: Path = EXPECTATIONS_DIR, on_suite=None
+                    ) -> tuple[QuarterValidation, list[PendingSuite]]:
     """Every check of :func:`validate_quarter` but the Great Expectations
     suites, which are returned as :class:`PendingSuite` (those whose outcome
     is remembered come completed); :func:`finish_quarter` puts their outcomes
-    in."""
+    in. ``on_suite(pending)`` is called with each suite still to run as soon
+    as its file is read, before the next file (so that a worker can start on
+    it)."""
     from ..loader import LoadError, LoaderWarning, read_table
 
     folder = Path(folder)
@@ -365,6 +368,8 @@ def prepare_quarter(folder: Path, plan_dir: Path, *, data_dir: Path | None = Non
         qv.ge_results[file] = None  # the file's place among the results
         pending.append(PendingSuite(table, file, parameters, expectations_dir, len(qv.failures), key,
                                     outcomes.recall(key)))
+        if on_suite is not None and pending[-1].outcome is None:
+            on_suite(pending[-1])
 
     # The staff commentary (nhan_xet.md, optional): its headings must be the fixed sections.
     _commentary_check(folder, qv)

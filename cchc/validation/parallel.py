@@ -9,11 +9,13 @@ being read here: the build starts it as soon as a quarter has to be
 validated (:func:`start_helper`), otherwise it starts once a prepared
 quarter has a suite to run. The suites then
 run in up to ``workers`` processes forked from that helper, so none of them
-imports Great Expectations again. Each quarter's suites are queued as soon
-as that quarter is prepared (:class:`_Queue`), so the workers start on the
-first quarters while the later ones are still being read; whenever a worker
-is free it takes the largest file queued, so that the workers finish
-together. Each outcome goes back to its quarter
+imports Great Expectations again. Each file's suite is queued as soon as
+the file is read (:class:`_Queue`), so the workers start on the first files
+while the others are still being read and the cross-file checks made;
+whenever a worker is free it takes the largest file queued, so that the
+workers finish together. A worker is sent the table as the suite reads it
+(:func:`~cchc.validation.suite_run.suite_input`), its raw text as the
+loader's factors (``Table.__getstate__``). Each outcome goes back to its quarter
 (:func:`~cchc.validation.core.finish_quarter`): the verdicts are exactly
 those of :func:`~cchc.validation.core.validate_quarter`.
 
@@ -211,15 +213,14 @@ def validate_quarters(folders: list[Path], plan_dir: Path, workers: int, *, data
 
     prepared = []
     queue = _Queue(workers)
+
+    def run(p: core.PendingSuite) -> None:  # the workers start on it while the next file is read
+        start_helper()
+        queue.add(p)
+
     try:
         for folder in folders:
-            qv, pending = core.prepare_quarter(folder, plan_dir, data_dir=data_dir)
-            todo = [p for p in pending if p.outcome is None]
-            if todo:
-                start_helper()
-            for p in todo:
-                queue.add(p)  # the workers start on it while the next quarter is read
-            prepared.append((qv, pending))
+            prepared.append(core.prepare_quarter(folder, plan_dir, data_dir=data_dir, on_suite=run))
         if queue.used:
             if while_waiting is not None:
                 while_waiting([qv for qv, _ in prepared])

@@ -12,6 +12,7 @@ every file and quarter.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -155,6 +156,22 @@ def _lenient_int(typed: pd.Series, raw: pd.Series) -> pd.Series:
     return out
 
 
+def _plain_text(spec: dict) -> bool:
+    """A text column whose typed values are its raw text (no value aliases, no allowed list)."""
+    return spec["type"] == "text" and not spec.get("value_aliases") and "allowed" not in spec
+
+
+def suite_input(table: Table) -> Table:
+    """``table`` with what :func:`suite_outcome` reads and nothing more: the
+    typed columns other than plain text (read from ``raw``), no notes on
+    cells. This is what a worker process is sent: at 1.000.000 ``ho_so``
+    rows, leaving the five text columns out of ``df`` takes pickling and
+    unpickling from 2,0 s to 1,4 s. The frames are not copied."""
+    cols = contract.columns(table.name)
+    typed = [c for c in table.df.columns if c in cols and not _plain_text(cols[c])]
+    return dataclasses.replace(table, df=table.df[typed], warnings=[], masked={}, too_long={})
+
+
 def validation_frame(table: Table, doc: dict) -> pd.DataFrame:
     """The frame the suite runs on (see cchc.validation.suites): typed columns,
     ``__raw`` strings and ``__given`` masks, positional index."""
@@ -166,14 +183,14 @@ def validation_frame(table: Table, doc: dict) -> pd.DataFrame:
     for c, spec in cols.items():
         if c not in table.raw.columns:
             continue
-        typed = table.df[c].reset_index(drop=True)
-        if spec["type"] in ("flag", "score"):
-            typed = _lenient_int(typed, table.raw[c].reset_index(drop=True))
-        elif spec["type"] == "text":
-            # same values as the raw text unless the column maps value aliases
-            plain = not spec.get("value_aliases") and "allowed" not in spec
-            typed = (_as_category(table.raw[c].reset_index(drop=True), table.factors.get(c)) if plain
-                     else _as_category(typed))
+        if _plain_text(spec):  # the typed column is the raw text
+            typed = _as_category(table.raw[c].reset_index(drop=True), table.factors.get(c))
+        else:
+            typed = table.df[c].reset_index(drop=True)
+            if spec["type"] in ("flag", "score"):
+                typed = _lenient_int(typed, table.raw[c].reset_index(drop=True))
+            elif spec["type"] == "text":
+                typed = _as_category(typed)
         data[c] = typed
         if spec["type"] != "text":
             raw = _as_category(table.raw[c].reset_index(drop=True), table.factors.get(c))
