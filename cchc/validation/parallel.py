@@ -6,8 +6,8 @@ the folder, the manifest, reading every file, the cross-file checks). A
 helper process imports Great Expectations and creates its context
 (:mod:`cchc.validation.preload`) on the other core while the files are still
 being read here: the build starts it as soon as a quarter has to be
-validated (:func:`start_helper`), otherwise it starts once a prepared
-quarter has a suite to run. The suites then
+validated (:func:`start_helper`), otherwise it starts once a file read has
+a suite to run. The suites then
 run in up to ``workers`` processes forked from that helper, so none of them
 imports Great Expectations again. Each file's suite is queued as soon as
 the file is read (:class:`_Queue`), so the workers start on the first files
