@@ -163,11 +163,10 @@ def test_a_suite_that_raises_stops_the_queue_and_its_error_is_raised(monkeypatch
     assert not multiprocessing.active_children()
 
 
-
 def test_a_worker_starts_on_a_file_before_the_next_file_is_read(monkeypatch):
-    """Issue 15: a file's suite is queued as soon as the file is read, so a
-    worker runs ho_so's (the largest) while the quarter's other files are
-    read and the cross-file checks made."""
+    """Issue 15: a file's suite is queued as soon as the file is read (the
+    first is ho_so, the largest), so a worker runs it while the quarter's
+    other files are read and the cross-file checks made."""
     import multiprocessing
     import time
 
