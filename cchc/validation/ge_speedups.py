@@ -131,7 +131,7 @@ class _Run:
     """What one validation keeps (see :func:`one_validation`)."""
 
     def __init__(self) -> None:
-        self.rows: dict = {}  # (id(frame), condition, parser) -> (frame, filtered frame)
+        self.rows: dict = {}  # (id(frame), JSON of condition and parser) -> (frame, filtered frame)
         self.runtime: dict = {}  # (type, kwargs, runtime configuration) -> runtime kwargs
 
 
