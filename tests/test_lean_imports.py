@@ -50,7 +50,7 @@ def test_ge_start_defers_what_it_never_uses_and_it_still_works():
 
 HELPER = r"""
 import json, sys
-NAMES = ("altair", "asyncio")
+NAMES = ("altair", "asyncio", "jsonschema")
 import cchc.validation.preload
 before = %s
 import altair as alt  # a plain import binds the deferred module without running it
@@ -61,18 +61,29 @@ loop = asyncio.new_event_loop()
 value = loop.run_until_complete(asyncio.sleep(0, result=7))
 loop.close()
 spec = alt.Chart({"values": [{"a": 1}]}).mark_point().encode(x="a:Q").to_dict()
-print(json.dumps({"before": before, "bound": bound, "after": %s, "value": value,
+# jsonschema as GE's JSON-schema metric module holds it (loaded in full by altair above) works
+from great_expectations.expectations.metrics.column_map_metrics import column_values_match_json_schema as m
+in_ge = m.jsonschema is sys.modules["jsonschema"]
+schema = {"properties": {"a": {"type": "integer"}}}
+m.jsonschema.validate({"a": 1}, schema)
+try:
+    m.jsonschema.validate({"a": "x"}, schema)
+    ok = [in_ge, False]
+except m.jsonschema.ValidationError:
+    ok = [in_ge, True]
+print(json.dumps({"before": before, "bound": bound, "after": %s, "value": value, "schema": ok,
                   "has_version": isinstance(alt.__version__, str), "mark": spec["mark"]["type"]
                   if isinstance(spec["mark"], dict) else spec["mark"]}))
 """ % (KINDS, KINDS, KINDS)
 
 
-def test_validation_helper_defers_altair_and_asyncio_until_used():
+def test_validation_helper_defers_altair_asyncio_and_jsonschema_until_used():
     out = _child(HELPER)
-    assert out["before"] == {"altair": "DeferredModule", "asyncio": "DeferredModule"}
-    assert out["bound"] == {"altair": "DeferredModule", "asyncio": "DeferredModule"}
-    assert out["after"] == {"altair": "module", "asyncio": "module"}
+    assert out["before"] == {"altair": "DeferredModule", "asyncio": "DeferredModule", "jsonschema": "DeferredModule"}
+    assert out["bound"] == {"altair": "DeferredModule", "asyncio": "DeferredModule", "jsonschema": "DeferredModule"}
+    assert out["after"] == {"altair": "module", "asyncio": "module", "jsonschema": "module"}
     assert out["value"] == 7 and out["has_version"] and out["mark"] == "point"
+    assert out["schema"] == [True, True]  # the bad value caught by jsonschema itself
 
 
 def test_starting_the_validation_helper_does_not_import_pandas():

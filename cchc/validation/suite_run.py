@@ -54,8 +54,10 @@ def _gx():
     if "context" not in _GX:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         from ..lean_imports import defer_unused_ge_imports
+        from . import pydantic_copy
 
         defer_unused_ge_imports()
+        pydantic_copy.install()  # before GE creates its 360 model classes (see that module)
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from great_expectations.validator.v1_validator import Validator
