@@ -25,8 +25,9 @@ Great Expectations. The copy takes 0,19–0,23 s instead.
 
 The copier is registered only for a class that still fits this description
 (every class of its MRO has ``__slots__`` and none a ``__dict__``; no
-``__deepcopy__``, ``__reduce__``, ``__reduce_ex__``, ``__getstate__`` or
-``__setstate__`` of its own): otherwise that class keeps the generic way.
+``__deepcopy__``, ``__reduce__``, ``__reduce_ex__``, ``__getstate__``,
+``__setstate__`` or ``__setattr__`` of its own): otherwise that class keeps
+the generic way.
 """
 from __future__ import annotations
 
