@@ -154,3 +154,64 @@ def test_the_folders_paths_are_not_inputs(setup, tmp_path):
     assert other.work_dir == moved / opts.work_dir.name
     assert _inputs(other, digests) == inputs
     assert unchanged.kept_build(other, inputs) == unchanged.Kept(28, ["2026Q2: thiếu ý kiến của đơn vị"])
+
+
+def test_another_library_version_makes_every_cache_key_and_the_stamp_new(tmp_path, monkeypatch):
+    """The package digest (in every cache key and, through the validation
+    lookup's rules, in the no-change stamp) names each installed library and
+    its version: an upgrade rebuilds; the same set of libraries again gives
+    the same digest."""
+    import site
+
+    from cchc.build import cache
+
+    packages = tmp_path / "site-packages"
+    for name in ("pandas-3.1.1.dist-info", "great_expectations-1.24.1.dist-info", "yaml"):
+        (packages / name).mkdir(parents=True)
+    monkeypatch.setattr(site, "getsitepackages", lambda: [str(packages), str(tmp_path / "missing")])
+    monkeypatch.setattr(site, "ENABLE_USER_SITE", False)
+
+    def digest():
+        monkeypatch.setattr(cache, "_PKG_DIGEST", None)  # computed once per process
+        return cache.environment_digest(), cache.package_digest()
+
+    before = digest()
+    (packages / "yaml").rename(packages / "yaml2")  # not a library's metadata: not named
+    assert digest() == before
+    (packages / "pandas-3.1.1.dist-info").rename(packages / "pandas-3.2.0.dist-info")
+    upgraded = digest()
+    assert upgraded[0] != before[0] and upgraded[1] != before[1]
+    (packages / "pagefind_bin-1.5.2.dist-info").mkdir()  # a library added
+    assert digest()[0] not in (before[0], upgraded[0])
+    (packages / "pagefind_bin-1.5.2.dist-info").rmdir()
+    (packages / "pandas-3.2.0.dist-info").rename(packages / "pandas-3.1.1.dist-info")
+    assert digest() == before
+
+
+def test_another_quarto_installation_makes_a_full_build(setup, tmp_path, monkeypatch):
+    """With Quarto on PATH, the stamp names the installation (its launcher
+    and share/version), so a Quarto upgraded in place is not trusted with
+    the last build's site."""
+    import shutil as sh
+
+    opts, digests, _ = setup
+    quarto = tmp_path / "quarto-1.7.34"
+    (quarto / "bin").mkdir(parents=True)
+    (quarto / "share").mkdir()
+    launcher = quarto / "bin" / "quarto"
+    launcher.write_text("#!/bin/sh\n", encoding="utf-8")
+    launcher.chmod(0o755)
+    (quarto / "share" / "version").write_text("1.7.34\n", encoding="utf-8")
+    real_which = sh.which
+    monkeypatch.setattr(sh, "which", lambda cmd, *a, **k: str(launcher) if cmd == "quarto" else real_which(cmd, *a, **k))
+    opts.renderer = "auto"  # resolves to Quarto here
+    inputs = _remember(opts, digests)
+    assert unchanged.kept_build(opts, _inputs(opts, digests)) is not None
+    (quarto / "share" / "version").write_text("1.8.0\n", encoding="utf-8")  # upgraded in place
+    assert unchanged.kept_build(opts, _inputs(opts, digests)) is None
+    (quarto / "share" / "version").write_text("1.7.34\n", encoding="utf-8")
+    assert _inputs(opts, digests) == inputs
+    launcher.write_text("#!/bin/sh\n# another build\n", encoding="utf-8")  # the launcher replaced
+    assert unchanged.kept_build(opts, _inputs(opts, digests)) is None
+    monkeypatch.setattr(sh, "which", lambda cmd, *a, **k: None)  # Quarto gone: the fallback renders
+    assert unchanged.kept_build(opts, _inputs(opts, digests)) is None

@@ -43,7 +43,7 @@ from .execute import (KernelStarter, NotebookJob, _execute_one, apply_front_matt
 from .options import (FINGERPRINT_FILE, KERNEL_NAME, NOTEBOOKS, ROOT, BuildError, BuildOptions, BuildSummary,
                       InvalidInputError, LockedError, NotebookFailed, _Stages, log)
 from .publish import _RENAME_EXCHANGE, BuildLock, _exchange, publish, recover_site, site_fingerprint
-from .stage import (_resolved_renderer, _sample_any, assemble_staging, render_site, render_unpublished, scan_site,
+from .stage import (_sample_any, assemble_staging, render_site, render_unpublished, renderer_identity, scan_site,
                     stage_project_files)
 from .compute import load_validated
 from .discovery import check_quarter_folder_names
@@ -159,7 +159,7 @@ def _build(opts: BuildOptions, summary: BuildSummary, started: float) -> BuildSu
 
         fingerprint = _sha("site", [(j.name, j.key) for j in jobs], dir_digest(ROOT / "assets"),
                            dir_digest(ROOT / "pages"), (ROOT / "_quarto.yml").read_bytes(), package_digest(),
-                           _resolved_renderer(opts.renderer), good)
+                           renderer_identity(opts.renderer), good)
         if site_fingerprint(opts.site_dir) == fingerprint:
             keep_release(opts, good, failed, rev_log)
             summary.unchanged = True

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from .. import __version__
@@ -43,14 +44,41 @@ def dir_digest(folder: Path, pattern: str = "*") -> str:
     return h.hexdigest()
 
 
+def environment_digest() -> str:
+    """The Python version and every installed distribution with its version:
+    the names of the metadata folders in the site-packages folders
+    (``pandas-3.1.1.dist-info``, ``pagefind_bin-1.5.2.dist-info``). Installing,
+    upgrading or removing a library (Great Expectations, pandas, altair,
+    vl-convert, Pagefind, …) changes it; reading the folder names costs about
+    a millisecond, no metadata file is opened."""
+    import site
+    import sys
+
+    folders = list(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        folders.append(site.getusersitepackages())
+    names = set()
+    for folder in dict.fromkeys(folders):
+        try:
+            with os.scandir(folder) as entries:
+                names.update(e.name for e in entries if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:  # a folder that does not exist holds nothing
+            continue
+    return _sha(sys.version, sorted(names))
+
+
 _PKG_DIGEST: str | None = None
 
 
 def package_digest() -> str:
-    """The package version plus a digest of its source, contract and templates."""
+    """The package version plus a digest of its source, contract and
+    templates, and of the libraries installed with it
+    (:func:`environment_digest`): every cache key and the no-change stamp
+    include it, so nothing made with other code or other libraries is reused."""
     global _PKG_DIGEST
     if _PKG_DIGEST is None:
-        _PKG_DIGEST = _sha(__version__, dir_digest(ROOT / "cchc"), dir_digest(ROOT / "expectations"))
+        _PKG_DIGEST = _sha(__version__, dir_digest(ROOT / "cchc"), dir_digest(ROOT / "expectations"),
+                           environment_digest())
     return _PKG_DIGEST
 
 

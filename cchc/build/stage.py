@@ -95,10 +95,30 @@ def nbformat_version() -> str:
 
 
 def _resolved_renderer(renderer: str) -> str:
-    """Which renderer "auto" means on this machine (part of the site fingerprint)."""
+    """Which renderer "auto" means on this machine."""
     if renderer != "auto":
         return renderer
     return "quarto" if shutil.which("quarto") else "fallback"
+
+
+def renderer_identity(renderer: str) -> str:
+    """The renderer as the site fingerprint and the no-change stamp name it:
+    "fallback" (its code is in the package digest), or Quarto with the
+    installation on PATH — the real path, size and time of its launcher and
+    the ``share/version`` file beside it — so that another Quarto makes a
+    full build. No process is started: this runs before a kept build."""
+    name = _resolved_renderer(renderer)
+    binary = shutil.which("quarto") if name == "quarto" else None
+    if binary is None:
+        return name
+    launcher = Path(binary).resolve()
+    try:
+        st = launcher.stat()
+        version = launcher.parent.parent / "share" / "version"
+        shipped = version.read_text(encoding="utf-8").strip() if version.is_file() else ""
+    except OSError:
+        return name
+    return f"{name} {launcher} {st.st_size} {st.st_mtime_ns} {shipped}"
 
 
 def stage_project_files(staging: Path, quarters: list[str]) -> None:

@@ -10,11 +10,12 @@ After every successful build the build writes a stamp in its work folder,
 ``<work_dir>/last-build.json``. It names:
 
 - ``inputs``: one digest of everything a build reads (:func:`inputs_digest`):
-  every quarter's files, the package (source, contract, templates) and the
+  every quarter's files, the package (source, contract, templates, and the
+  installed libraries with their versions) and the
   plan as the validation cache's lookup found them, the rest of the data
   folder, the notebooks and ``pages.yml``, the pages,
   the assets, ``_quarto.yml``, the git state the pages print, the options
-  that change the output and the renderer;
+  that change the output and the renderer (for Quarto, which installation);
 - ``releases``: the release log (``<data>/releases``) as the build left it
   (the build itself may add a release);
 - ``site``: the fingerprint of the site it published or kept;
@@ -42,7 +43,7 @@ from ..periods import is_quarter_id
 from .cache import _sha, dir_digest, files_digest
 from .options import NOTEBOOKS, ROOT, BuildOptions
 from .publish import site_fingerprint
-from .stage import _resolved_renderer
+from .stage import renderer_identity
 
 STAMP_FILE = "last-build.json"
 STAMP_VERSION = 1
@@ -71,7 +72,7 @@ def inputs_digest(opts: BuildOptions, quarter_digests: dict[str, str], rules: st
     return _sha("inputs", STAMP_VERSION, sys.version, rules, sorted(quarter_digests.items()),
                 _data_rest_digest(opts), str(opts.plan_dir), dir_digest(NOTEBOOKS), dir_digest(ROOT / "pages"),
                 dir_digest(ROOT / "assets"), (ROOT / "_quarto.yml").read_bytes(), commit, plan_note,
-                [opts.quarters, opts.keep_going, _resolved_renderer(opts.renderer)])
+                [opts.quarters, opts.keep_going, renderer_identity(opts.renderer)])
 
 
 def _data_rest_digest(opts: BuildOptions) -> str:
