@@ -3,6 +3,11 @@ from (:mod:`cchc.validation.parallel`): Great Expectations, its context and
 the committed suites are loaded there, so every worker starts with them
 instead of paying about 1,8 s to import them itself.
 
+Great Expectations' Spark and SQL data sources, which the suites never use,
+are stand-ins here (:mod:`cchc.validation.ge_unused`), and its pydantic
+models are created with a direct copier of their base fields
+(:mod:`cchc.validation.pydantic_copy`).
+
 The cyclic garbage collector is off while they load: importing Great
 Expectations adds about 160.000 objects that the collector tracks (its
 pydantic models, among others) and no garbage worth collecting, and the
@@ -26,6 +31,9 @@ import logging  # noqa: E402
 from ..lean_imports import defer_in_validation_helper  # noqa: E402
 
 defer_in_validation_helper()  # before Great Expectations: see cchc.lean_imports
+from . import ge_unused  # noqa: E402
+
+ge_unused.install()  # its Spark and SQL data sources as stand-ins: see that module
 
 from .. import contract  # noqa: E402
 from . import core  # noqa: F401 - what the workers run (core.run_suite_job)
