@@ -4,9 +4,10 @@ validation helper.
 The suites run on pandas frames through one in-memory pandas data source
 (:func:`cchc.validation.suite_run._gx`). Yet importing Great Expectations
 imports every data source it ships: ``great_expectations.datasource.fluent``
-imports the modules of 19 Spark and SQL data sources (Spark on files, S3,
+imports 21 modules of Spark and SQL data sources (Spark on files, S3,
 GCS, Azure and DBFS; Postgres, SQLite, Snowflake, Databricks, Redshift,
-BigQuery, Fabric, …), which define some 60 pydantic models — about 0,3 s of
+BigQuery, Fabric, …), which with their Spark assets define 71 pydantic
+models — about 0,3 s of
 the validation helper's start-up, on the critical path of every validation
 (issue 15). Their engines and drivers (pyspark, SQLAlchemy, the database
 clients) are not even installed, so none of them could run here.
@@ -24,7 +25,7 @@ source registry therefore lists only the pandas ones (``add_spark``,
 
 Installed only in the validation helper (:mod:`cchc.validation.preload`),
 before Great Expectations is imported, and only on the version it was written
-against (:data:`FOR_VERSION`, as :mod:`cchc.validation.ge_speedups`). The
+against (:data:`cchc.validation.ge_speedups.FOR_VERSION`, as those speedups). The
 verdicts are the same as without it: tests/test_ge_unused.py runs every
 committed suite on the bundled quarters and on failing inputs in a helper
 and in line and compares their Great Expectations results.
@@ -37,7 +38,8 @@ import logging
 import sys
 import types
 
-FOR_VERSION = "1.24.1"
+from .ge_speedups import FOR_VERSION  # the one pinned version both were written against
+
 log = logging.getLogger(__name__)
 
 _FLUENT = "great_expectations.datasource.fluent."
@@ -107,7 +109,7 @@ def installed() -> bool:
 def install() -> bool:
     """Put the finder first (call before Great Expectations is imported);
     False, leaving everything as it is, when Great Expectations is already
-    imported or is not the version :data:`FOR_VERSION`."""
+    imported or is not the version ``FOR_VERSION``."""
     if installed():
         return True
     if "great_expectations" in sys.modules:
