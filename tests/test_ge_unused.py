@@ -4,8 +4,6 @@ gives the same results there as with the real modules, and a stand-in used
 by mistake says so."""
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
+from child_process import run_json  # noqa: E402
 from corpus import build_case  # noqa: E402
 
 # bundled quarters, and inputs whose suites fail in several ways (CSV and XLSX)
@@ -41,10 +40,7 @@ print(json.dumps(out, sort_keys=True))
 
 
 def _run(mode: str, folders: list[Path]) -> dict:
-    r = subprocess.run([sys.executable, "-c", RUN, mode, *map(str, folders)], capture_output=True, text=True,
-                       cwd=ROOT, timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return run_json(RUN, mode, *folders, timeout=600)
 
 
 def test_every_suite_gives_the_same_results_with_the_stand_ins(tmp_path):
@@ -86,9 +82,7 @@ print(json.dumps(out))
 
 
 def test_a_stand_in_answers_type_tests_and_refuses_any_other_use():
-    r = subprocess.run([sys.executable, "-c", STAND_IN], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert r.returncode == 0, r.stderr[-3000:]
-    out = json.loads(r.stdout.strip().splitlines()[-1])
+    out = run_json(STAND_IN)
     assert out["same"] and out["pandas_real"] == "great_expectations.datasource.fluent.pandas_datasource"
     assert out["isinstance"] is False and out["issubclass"] is False
     assert out["getattr_default"] == "absent" and out["hasattr"] is False

@@ -5,17 +5,9 @@ grammar."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _child(code: str) -> dict:
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return json.loads(r.stdout.strip().splitlines()[-1])
+from child_process import run_json as _child
 
 
 KINDS = "{n: type(sys.modules.get(n)).__name__ for n in NAMES}"

@@ -7,16 +7,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import copyreg
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from cchc.validation import pydantic_copy
+from child_process import run_json
 
-ROOT = Path(__file__).resolve().parent.parent
+from cchc.validation import pydantic_copy
 
 pytest.importorskip("pydantic.v1")
 from pydantic.v1 import BaseModel  # noqa: E402
@@ -207,20 +202,13 @@ print(json.dumps(out, sort_keys=True))
 def test_great_expectations_models_are_the_same_with_the_copier():
     """Great Expectations imported in two fresh processes, with and without
     the copier: every model class has the same fields."""
-    outs = {}
-    for mode in ("off", "on"):
-        r = subprocess.run([sys.executable, "-c", DUMP, mode], capture_output=True, text=True, cwd=ROOT, timeout=300)
-        assert r.returncode == 0, r.stderr[-2000:]
-        outs[mode] = json.loads(r.stdout.strip().splitlines()[-1])
+    outs = {mode: run_json(DUMP, mode) for mode in ("off", "on")}
     assert len(outs["on"]) > 300
     assert outs["on"] == outs["off"]
 
 
 def test_the_validation_helper_creates_ges_models_with_the_copier():
-    r = subprocess.run([sys.executable, "-c", "import copy, cchc.validation.preload\n"
-                        "from pydantic.v1.fields import ModelField\n"
-                        "from cchc.validation import pydantic_copy\n"
-                        "print(copy._deepcopy_dispatch.get(ModelField) is pydantic_copy._copy_slotted)"],
-                       capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.split()[-1] == "True"
+    assert run_json("import copy, json, cchc.validation.preload\n"
+                    "from pydantic.v1.fields import ModelField\n"
+                    "from cchc.validation import pydantic_copy\n"
+                    "print(json.dumps(copy._deepcopy_dispatch.get(ModelField) is pydantic_copy._copy_slotted))") is True
