@@ -98,7 +98,7 @@ import io
 import re
 import unicodedata
 import warnings
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -877,41 +877,6 @@ def _not_excel(path: Path) -> LoadError:
     return LoadError(path, "không phải tệp Excel hợp lệ", "not a valid Excel (.xlsx) file")
 
 
-@lru_cache(maxsize=256)
-def _format_has_time(fmt: str | None) -> bool:
-    if not fmt:
-        return False
-    f = re.sub(r'"[^"]*"|\[\$[^\]]*\]|\\.', "", fmt.lower())
-    return bool(re.search(r"[hs]", f))
-
-
-def _cell_text(cell) -> str | None:
-    v = cell.value
-    if v is None:
-        return None
-    if isinstance(v, str):
-        v = unicodedata.normalize("NFC", v).strip()
-        return v or None
-    if isinstance(v, bool):
-        return "1" if v else "0"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if v.is_integer() and abs(v) < 1e16:
-            return str(int(v))
-        return repr(v)
-    if isinstance(v, datetime):
-        v = (v + timedelta(microseconds=500_000)).replace(microsecond=0)  # Excel float rounding
-        if v.time() == time(0) and not _format_has_time(getattr(cell, "number_format", None)):
-            return v.strftime("%Y-%m-%d")
-        return v.strftime("%Y-%m-%dT%H:%M:%S")
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, time):
-        return v.replace(microsecond=0).isoformat()
-    return str(v).strip() or None
-
-
 def _vi_int(x) -> str:
     return f"{round(x):,}".replace(",", ".")
 
@@ -956,6 +921,8 @@ def check_xlsx_zip(path: Path) -> None:
 def _read_xlsx(path: Path, name: str):
     import openpyxl  # imported lazily: only needed for Excel inputs
 
+    from .xlsx_cells import cell_text, data_rows
+
     check_xlsx_zip(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
@@ -968,7 +935,7 @@ def _read_xlsx(path: Path, name: str):
                 continue
             ws.reset_dimensions()
             rows = ws.iter_rows()
-            head = [[_cell_text(c) for c in row] for row in islice(rows, HEADER_SCAN_ROWS)]
+            head = [[cell_text(c) for c in row] for row in islice(rows, HEADER_SCAN_ROWS)]
             rows.close()  # releases the worksheet stream
             idx, confident = _find_header(head, name)
             if idx is not None and (confident or chosen is None):
@@ -984,10 +951,7 @@ def _read_xlsx(path: Path, name: str):
         columns: list[list] = [[] for _ in positions]
         numbers: list[int] = []
         first = header_idx + 2  # 1-based Excel row of the first data row
-        for rownum, row in enumerate(ws.iter_rows(min_row=first), start=first):
-            values = [(_cell_text(row[p]) if p < len(row) else None) for p in positions]
-            if all(v is None for v in values):
-                continue
+        for rownum, values in data_rows(ws, first, positions):
             for col, v in zip(columns, values):
                 col.append(v)
             numbers.append(rownum)

@@ -1,7 +1,7 @@
 """Returned files (untrusted, from e-mail) as bounded grids of text cells.
 
 A workbook gives one grid per worksheet; a CSV saved from one sheet gives one
-grid. Cell text follows the loader's rules (:func:`cchc.loader` ``_cell_text``:
+grid. Cell text follows the loader's rules (:func:`cchc.xlsx_cells.cell_text`:
 dates as ISO text, integral numbers without ``.0``, formulas as their text,
 never evaluated); CSV encodings are detected by the loader's own detector
 (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1258). Anything too big
@@ -53,6 +53,8 @@ def _check_zip(path: Path) -> None:
 def _xlsx_grids(path: Path) -> list[Grid]:
     import openpyxl
 
+    from ..xlsx_cells import cell_text
+
     lim = _limits()
     _check_zip(path)
     try:
@@ -72,7 +74,7 @@ def _xlsx_grids(path: Path) -> list[Grid]:
                         raise LoadError(path, f"trang “{ws.title}” có quá {lim['max_rows']} dòng",
                                         f"sheet '{ws.title}' has more than {lim['max_rows']} rows")
                     continue
-                rows.append([loader._cell_text(c) for c in row])
+                rows.append([cell_text(c) for c in row])
             grids.append(Grid(path, ws.title, rows))
     except LoadError:
         raise
