@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine_speed
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -142,8 +144,10 @@ def main() -> None:
     for i in range(args.runs):
         if args.runs > 1:
             print(f"=== run {i + 1} of {args.runs}")
+        print(machine_speed.line("before the run"))
         r = one_run(args.jobs)
         runs.append(r)
+        print(machine_speed.line("after the run"))
         print()
         print(f"{'cold build':<34}{r['cold']:8.2f} s   goal ≤ 45 s and ≥ 2× faster than straightforward")
         print(f"{'no-change rebuild':<34}{r['same']:8.2f} s   goal ≤ 1 s")

@@ -45,6 +45,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine_speed
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
 
@@ -173,6 +175,7 @@ def main(argv: list[str]) -> int:
     for i in range(args.runs):
         if args.runs > 1:
             print(f"=== run {i + 1} of {args.runs} (load average {os.getloadavg()[0]:.2f})")
+        print(machine_speed.line("before the run"))
         if not args.skip_bundled:
             with tempfile.TemporaryDirectory(prefix="cchc-bench-") as d:
                 for label, wall in bundled(Path(d), jobs).items():
@@ -192,6 +195,7 @@ def main(argv: list[str]) -> int:
         print("total s: target ≤ 15 s at 1,000,000 rows. load s = cchc.loader reading the 7 files; other s = the "
               "rest (GE import + context + suites + cross-file checks; build: what they add to the wall time). "
               "build = helper + workers (--jobs), inline = one process; peak MiB = the asking process.")
+        print(machine_speed.line("after the run"))
         print()
     if args.runs > 1:
         print(f"{args.runs} runs{'':<43}{'min':>8}{'median':>8}{'max':>8}")
