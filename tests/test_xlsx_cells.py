@@ -47,7 +47,7 @@ def _both(path: Path, first: int = 1, positions: list[int] | None = None):
 
 def test_the_bundled_xlsx_quarter_reads_the_same():
     path = ROOT / "data" / "2026Q2" / "ho_so.xlsx"
-    for first, positions in [(1, None), (3, [0, 2, 5, 7]), (2, [9, 1, 30])]:
+    for first, positions in [(1, None), (3, [9, 1, 5, 30])]:
         got, want = _both(path, first, positions)
         assert got == want
         assert sum(len(rows) for rows in got) > 1000
