@@ -29,6 +29,7 @@ read-only worksheet internals, so they are written for the pinned version
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -47,8 +48,6 @@ _TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
 def format_has_time(fmt: str | None) -> bool:
     """Whether an Excel number format shows a time (hours or seconds), quoted
     text, ``[$…]`` locale codes and escaped characters aside."""
-    import re
-
     if not fmt:
         return False
     f = re.sub(r'"[^"]*"|\[\$[^\]]*\]|\\.', "", fmt.lower())
