@@ -36,11 +36,15 @@ from functools import lru_cache
 from typing import Iterator
 
 import openpyxl
-from openpyxl.cell.read_only import ReadOnlyCell
-from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
-from openpyxl.xml.constants import SHEET_MAIN_NS
 
 FOR_VERSION = "3.1.5"
+if openpyxl.__version__ == FOR_VERSION:  # the parser's internals this module builds on
+    from openpyxl.cell.read_only import ReadOnlyCell
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+else:  # another version: iter_rows only (see data_rows)
+    ReadOnlyCell = FORMULA_TAG = INLINE_STRING = SHEET_MAIN_NS = None
+    WorkSheetParser = object
 _TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
 
 

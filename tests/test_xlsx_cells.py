@@ -168,3 +168,23 @@ def test_the_parser_is_openpyxls_for_every_other_cell(tmp_path):
     finally:
         wb.close()
     assert ours == theirs
+
+
+def test_another_openpyxl_version_imports_no_internals_and_reads_the_same(tmp_path):
+    from child_process import run_json
+
+    path = _hand_written(tmp_path)
+    code = """
+import json, sys
+import openpyxl
+openpyxl.__version__ = "0.0"  # as if another version were installed
+from cchc import xlsx_cells
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+ws = wb.worksheets[0]
+ws.reset_dimensions()
+rows = list(xlsx_cells.data_rows(ws, 1, [0, 1, 2]))
+print(json.dumps({"internals": xlsx_cells.WorkSheetParser is not object, "rows": rows}))
+"""
+    out = run_json(code, path)
+    assert out["internals"] is False
+    assert [tuple(r) for r in out["rows"]] == [tuple(r) for r in _both(path, 1, [0, 1, 2])[1][0]]
