@@ -68,8 +68,7 @@ def test_corpus_workbooks_read_the_same(case_id, tmp_path):
         assert got == want
 
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-ROWS = f"""
+ROWS = """
 <row r="1"><c r="A1" t="inlineStr"><is><t>Mã hồ sơ</t></is></c><c r="B1" t="inlineStr"><is><t xml:space="preserve"> Ngày </t></is></c>
   <c r="C1" t="inlineStr"><is><r><rPr><b/></rPr><t>Trạng </t></r><r><t>thái</t></r></is></c></row>
 <row r="2"><c r="A2" t="inlineStr"><is><t>HS1</t><rPh sb="0" eb="1"><t>ふり</t></rPh></is></c>
