@@ -38,7 +38,8 @@ from typing import Iterator
 import openpyxl
 
 FOR_VERSION = "3.1.5"
-if openpyxl.__version__ == FOR_VERSION:  # the parser's internals this module builds on
+OWN_PARSER = openpyxl.__version__ == FOR_VERSION  # whether data_rows reads with InlineTextParser
+if OWN_PARSER:  # the parser's internals this module builds on
     from openpyxl.cell.read_only import ReadOnlyCell
     from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
     from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -89,6 +90,15 @@ def cell_text(cell) -> str | None:
     return str(v).strip() or None
 
 
+def iter_rows_data(ws, first: int, positions: list[int]) -> Iterator[tuple[int, list[str | None]]]:
+    """What :func:`data_rows` gives, read through openpyxl's ``Worksheet.iter_rows``
+    (a cell object for every cell): its way on another openpyxl version."""
+    for rownum, row in enumerate(ws.iter_rows(min_row=first), start=first):
+        values = [(cell_text(row[p]) if p < len(row) else None) for p in positions]
+        if any(v is not None for v in values):
+            yield rownum, values
+
+
 class InlineTextParser(WorkSheetParser):
     """openpyxl's worksheet parser, with the text of a plain inline string
     read directly (see the module's docstring)."""
@@ -112,11 +122,8 @@ def data_rows(ws, first: int, positions: list[int]) -> Iterator[tuple[int, list[
     dimensions reset) from row ``first`` on, with the text of the cells at
     the 0-based column ``positions`` (``None`` when blank or absent); rows
     blank in all of them are left out."""
-    if openpyxl.__version__ != FOR_VERSION:
-        for rownum, row in enumerate(ws.iter_rows(min_row=first), start=first):
-            values = [(cell_text(row[p]) if p < len(row) else None) for p in positions]
-            if any(v is not None for v in values):
-                yield rownum, values
+    if not OWN_PARSER:
+        yield from iter_rows_data(ws, first, positions)
         return
     wb = ws.parent
     slot_of = {p + 1: i for i, p in enumerate(positions)}  # 1-based column -> place in the values

@@ -14,21 +14,11 @@ import openpyxl
 import pytest
 
 from cchc import xlsx_cells
-from cchc.xlsx_cells import InlineTextParser, cell_text, data_rows
+from cchc.xlsx_cells import InlineTextParser, data_rows, iter_rows_data
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
 import corpus  # noqa: E402
-
-
-def _reference(ws, first: int, positions: list[int]) -> list[tuple[int, list]]:
-    """What the loader read before data_rows: Worksheet.iter_rows and a cell object per cell."""
-    out = []
-    for rownum, row in enumerate(ws.iter_rows(min_row=first), start=first):
-        values = [(cell_text(row[p]) if p < len(row) else None) for p in positions]
-        if any(v is not None for v in values):
-            out.append((rownum, values))
-    return out
 
 
 def _both(path: Path, first: int = 1, positions: list[int] | None = None):
@@ -39,7 +29,7 @@ def _both(path: Path, first: int = 1, positions: list[int] | None = None):
             ws.reset_dimensions()
             cols = positions if positions is not None else list(range(40))
             got.append(list(data_rows(ws, first, cols)))
-            want.append(_reference(ws, first, cols))
+            want.append(list(iter_rows_data(ws, first, cols)))  # what the loader read before
         return got, want
     finally:
         wb.close()
@@ -149,7 +139,7 @@ def test_plain_inline_strings_skip_openpyxls_text_model(tmp_path, monkeypatch):
 
 
 def test_other_openpyxl_versions_fall_back_to_iter_rows(tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx_cells, "FOR_VERSION", "0.0")
+    monkeypatch.setattr(xlsx_cells, "OWN_PARSER", False)
     monkeypatch.setattr(InlineTextParser, "parse_cell", lambda self, element: pytest.fail("own parser used"))
     got, want = _both(_hand_written(tmp_path), 1, [0, 1, 2])
     assert got == want
@@ -182,8 +172,9 @@ wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
 ws = wb.worksheets[0]
 ws.reset_dimensions()
 rows = list(xlsx_cells.data_rows(ws, 1, [0, 1, 2]))
-print(json.dumps({"internals": xlsx_cells.WorkSheetParser is not object, "rows": rows}))
+print(json.dumps({"internals": xlsx_cells.WorkSheetParser is not object, "own": xlsx_cells.OWN_PARSER,
+                  "rows": rows}))
 """
     out = run_json(code, path)
-    assert out["internals"] is False
+    assert out["internals"] is False and out["own"] is False
     assert [tuple(r) for r in out["rows"]] == [tuple(r) for r in _both(path, 1, [0, 1, 2])[1][0]]
